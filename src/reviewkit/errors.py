@@ -1,0 +1,39 @@
+"""One error type for bad review input, always naming where the problem is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReviewInputError(ValueError):
+    """Bad input in a review file: says which file, line or record, and field."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+        record: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.field = field
+        self.record = record
+        self.message = message
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if record is not None:
+            where += f", record {record!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class ReviewInputErrors(ValueError):
+    """Several input problems found in one pass, reported together."""
+
+    def __init__(self, errors: list[ReviewInputError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))

@@ -1,0 +1,47 @@
+"""What is done and what is pending, stage by stage, derived from the review's files."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .protocol import Protocol, load_protocol
+from .records import Record, load_records
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    stage: str
+    state: str  # "done", "pending" or "not built"
+    summary: str
+
+
+def _records(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
+    return StageStatus("records", "done", f"{len(records)} records from {len(protocol.sources)} source(s)")
+
+
+def _not_built(stage: str) -> Callable[[Path, Protocol, list[Record]], StageStatus]:
+    return lambda review_dir, protocol, records: StageStatus(
+        stage, "not built", "this stage is not yet part of this version of reviewkit"
+    )
+
+
+STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {
+    "01_records": _records,
+    "02_screening": _not_built("screening"),
+    "03_extraction": _not_built("extraction"),
+    "04_risk_of_bias": _not_built("risk of bias"),
+    "05_synthesis": _not_built("synthesis"),
+    "06_report": _not_built("report"),
+}
+
+
+def review_status(review_dir: str | Path) -> pd.DataFrame:
+    """One row per stage: its state and a one-line summary."""
+    review_dir = Path(review_dir)
+    protocol = load_protocol(review_dir)
+    records = load_records(review_dir, protocol)
+    rows = [asdict(check(review_dir, protocol, records)) for check in STAGES.values()]
+    return pd.DataFrame(rows, columns=["stage", "state", "summary"])
