@@ -54,40 +54,32 @@ def anchors(text: str) -> set[str]:
 def passages(text: str) -> list[Passage]:
     """The prose paragraphs of ``text`` with their language; translations point at their source.
 
-    A paragraph in another language than the document's main one is a translation of an
-    earlier-language paragraph when they share most of their numbers and acronyms.
+    A paragraph is a translation of an earlier paragraph in another language (itself not a
+    translation) when the two share most of their numbers and acronyms.
     """
-    found: list[tuple[int, int, str]] = []
+    result: list[Passage] = []
     for match in re.finditer(r"[^\n]+", text):
         chunk = match.group().strip()
-        if _is_prose(chunk):
-            language = _language(chunk)
-            if language:
-                found.append((match.start(), match.end(), language))
-    if not found:
-        return []
-    main = main_language([Passage(start, end, language) for start, end, language in found])
-    result: list[Passage] = []
-    for start, end, language in found:
-        source = None
-        if language != main:
-            own = anchors(text[start:end])
-            best = 0.0
-            for index, other in enumerate(result):
-                if other.language != main:
-                    continue
-                theirs = anchors(text[other.start : other.end])
-                shared = own & theirs
-                overlap = len(shared) / max(1, min(len(own), len(theirs)))
-                if len(shared) >= MIN_SHARED_ANCHORS and overlap >= MIN_ANCHOR_OVERLAP and overlap > best:
-                    source, best = index, overlap
-        result.append(Passage(start, end, language, source))
+        language = _language(chunk) if _is_prose(chunk) else None
+        if not language:
+            continue
+        own = anchors(chunk)
+        source, best = None, 0.0
+        for index, other in enumerate(result):
+            if other.language == language or other.translation_of is not None:
+                continue
+            theirs = anchors(text[other.start : other.end])
+            shared = own & theirs
+            overlap = len(shared) / max(1, min(len(own), len(theirs)))
+            if len(shared) >= MIN_SHARED_ANCHORS and overlap >= MIN_ANCHOR_OVERLAP and overlap > best:
+                source, best = index, overlap
+        result.append(Passage(match.start(), match.end(), language, source))
     return result
 
 
 def main_language(found: list[Passage]) -> str | None:
-    """The language with the most text among the passages."""
+    """The language with the most original (untranslated) text."""
     weight: dict[str, int] = {}
-    for p in found:
+    for p in (p for p in found if p.translation_of is None):
         weight[p.language] = weight.get(p.language, 0) + p.end - p.start
     return max(weight, key=weight.get) if weight else None

@@ -26,7 +26,7 @@ _DATE_PATTERNS = [
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 _URL = re.compile(r"https?://[^\s\"<>]+")
 _JOURNAL_MENTION = re.compile(
-    r"\b(?i:published) (?:a title )?in (?:the )?(?:[\w-]+ )*?(?:journal,? )?[“\"]?"
+    r"\b(?i:published|appeared|appears)(?: [\w-]+){0,3}? in (?:the )?(?:[\w-]+ )*?(?:journal,? )?[“\"]?"
     r"(?P<name>(?:[A-Z][\w-]*|of|and|&)(?: (?:[A-Z][\w-]*|of|and|&))*)"
 )
 _BOILERPLATE = re.compile(

@@ -1,0 +1,78 @@
+"""The whole review through papermill, into a temporary folder."""
+import hashlib
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from reviewkit.cli import main
+from reviewkit.pipeline import STAGES, StageFailed, default_notebooks_dir, run, select_stages
+
+pytestmark = pytest.mark.slow
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "build" not in p.relative_to(folder).parts
+    }
+
+
+def test_end_to_end_run_writes_every_stage(seed_review, tmp_path):
+    out = tmp_path / "build"
+    before = _tree_digest(seed_review)
+    runs = run(seed_review, out, report=lambda line: None)
+    assert {r.stage for r in runs} >= set(STAGES) - {"studies"}
+    for stage in STAGES:
+        if stage != "studies":
+            executed = nbformat.read(out / "notebooks" / f"{stage}.ipynb", as_version=4)
+            errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+            assert not errors, stage
+    records = pd.read_csv(out / "tables" / "records.csv")
+    assert sorted(records["record_id"]) == sorted(p.stem for p in (seed_review.parent / "seeds").iterdir())
+    assert records.loc[records["record_id"].str.startswith("002_"), "translations"].item().startswith("zh→en")
+    sources = pd.read_csv(out / "tables" / "sources.csv")
+    assert sources["records"].sum() == len(records)
+    for study in pd.read_csv(out / "tables" / "included_studies.csv", dtype=str)["study_id"] if (
+        out / "tables" / "included_studies.csv"
+    ).exists() else []:
+        assert (out / "notebooks" / "studies" / f"{study}.ipynb").exists()
+    assert _tree_digest(seed_review) == before, "a run must not modify the reviewer's files"
+
+
+def test_failing_notebook_is_named_and_earlier_outputs_kept(seed_review, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(default_notebooks_dir(), notebooks)
+    broken = nbformat.read(notebooks / "02_screening.ipynb", as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('reviewer file unreadable')"))
+    nbformat.write(broken, notebooks / "02_screening.ipynb")
+    out = tmp_path / "build"
+    with pytest.raises(StageFailed) as caught:
+        run(seed_review, out, notebooks_dir=notebooks, report=lambda line: None)
+    message = str(caught.value)
+    assert "02_screening.ipynb" in message and "the cell beginning \"raise RuntimeError(" in message
+    assert "reviewer file unreadable" in message
+    assert (out / "tables" / "records.csv").exists()
+    assert (out / "notebooks" / "02_screening.ipynb").exists()
+    assert not (out / "notebooks" / "03_extraction.ipynb").exists()
+
+
+def test_cli_run_one_stage_and_exit_code_on_failure(seed_review, tmp_path, capsys):
+    out = tmp_path / "build"
+    assert main(["run", "--review", str(seed_review), "--out", str(out), "--only", "records"]) == 0
+    assert (out / "tables" / "records.csv").exists()
+    assert not (out / "notebooks" / "02_screening.ipynb").exists()
+    (seed_review.parent / "seeds" / "000_ce438576644deecb.txt").write_text("", encoding="utf-8")
+    assert main(["run", "--review", str(seed_review), "--out", str(tmp_path / "b2")]) == 1
+    assert "000_ce438576644deecb.txt" in capsys.readouterr().err
+    assert not (tmp_path / "b2").exists()
+
+
+def test_stage_selection():
+    assert select_stages(only="screening") == ["02_screening"]
+    assert select_stages(start="4") == ["04_risk_of_bias", "studies", "05_synthesis", "06_report"]
+    with pytest.raises(ValueError, match="unknown stage"):
+        select_stages(only="screeening")
