@@ -7,6 +7,8 @@ from typing import Callable
 
 import pandas as pd
 
+from .decisions import stage_status as _screening
+from .extraction import stage_status as _extraction
 from .protocol import Protocol, load_protocol
 from .records import Record, load_records
 
@@ -30,8 +32,8 @@ def _not_built(stage: str) -> Callable[[Path, Protocol, list[Record]], StageStat
 
 STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {
     "01_records": _records,
-    "02_screening": _not_built("screening"),
-    "03_extraction": _not_built("extraction"),
+    "02_screening": _screening,
+    "03_extraction": _extraction,
     "04_risk_of_bias": _not_built("risk of bias"),
     "05_synthesis": _not_built("synthesis"),
     "06_report": _not_built("report"),

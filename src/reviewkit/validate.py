@@ -36,7 +36,9 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
 
 def _stage_validators() -> list[StageValidator]:
     """The validators of the stages that keep reviewer data."""
-    return []
+    from . import decisions, extraction
+
+    return [decisions.validate, extraction.validate]
 
 
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:

@@ -1,0 +1,123 @@
+"""Quotes as evidence: find a reviewer's quote in a document's text despite typographic differences.
+
+Matching is on a normalised form of both texts (Unicode NFKC, case-folded, whitespace collapsed,
+dash and quotation-mark variants unified); offsets are always given in the original text.
+"""
+from __future__ import annotations
+
+import html
+import unicodedata
+
+from rapidfuzz import fuzz
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\uff07"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u300c\u300d\uff02"
+_TRANSLATE = str.maketrans(
+    {**{c: "-" for c in _DASHES}, **{c: "'" for c in _SINGLE_QUOTES}, **{c: '"' for c in _DOUBLE_QUOTES}}
+)
+_INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"}
+_CLOSING = set(".,;:!?)]")
+CONTEXT_CHARS = 40
+
+
+def _fold(char: str) -> str:
+    return unicodedata.normalize("NFKC", char).casefold().translate(_TRANSLATE)
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the offset it comes from in ``text``.
+
+    Runs of whitespace become one space; whitespace before closing punctuation (a line break
+    before a full stop, as scraped web pages have) is dropped; soft hyphens and zero-width
+    characters are dropped; leading and trailing whitespace is removed.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    pending_space: int | None = None
+    for index, raw in enumerate(text):
+        if raw in _INVISIBLE:
+            continue
+        if raw.isspace():
+            if chars and pending_space is None:
+                pending_space = index
+            continue
+        folded = _fold(raw)
+        if pending_space is not None and folded[:1] not in _CLOSING:
+            chars.append(" ")
+            offsets.append(pending_space)
+        pending_space = None
+        for char in folded:
+            if char.isspace():
+                continue
+            chars.append(char)
+            offsets.append(index)
+    return "".join(chars), offsets
+
+
+def normalise(text: str) -> str:
+    """``text`` as quotes are compared: NFKC, case-folded, whitespace collapsed, dashes and quotes unified."""
+    return normalise_with_offsets(text)[0]
+
+
+def _original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    return offsets[start], offsets[end - 1] + 1
+
+
+def find_quote(quote: str, text: str) -> tuple[int, int] | None:
+    """Where ``quote`` occurs in ``text`` (first occurrence, offsets into ``text``), or None."""
+    needle = normalise(quote)
+    if not needle:
+        return None
+    haystack, offsets = normalise_with_offsets(text)
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    return _original_span(offsets, at, at + len(needle))
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """The passage of ``text`` most like ``quote`` (whitespace collapsed), to show beside a failed quote."""
+    needle = normalise(quote)
+    haystack, offsets = normalise_with_offsets(text)
+    if not needle or not haystack:
+        return ""
+    found = fuzz.partial_ratio_alignment(needle, haystack)
+    start, end = _original_span(offsets, found.dest_start, max(found.dest_end, found.dest_start + 1))
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return " ".join(text[start:end].split())
+
+
+def context(text: str, span: tuple[int, int], chars: int = CONTEXT_CHARS) -> str:
+    """The quoted passage with some text either side, whitespace collapsed, ellipses where cut."""
+    start, end = span
+    before = max(0, start - chars)
+    after = min(len(text), end + chars)
+    snippet = " ".join(text[before:after].split())
+    return ("…" if before else "") + snippet + ("…" if after < len(text) else "")
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """HTML of ``text`` with the given spans marked (overlapping spans merged), line breaks kept."""
+    parts: list[str] = []
+    position = 0
+    for start, end in _merge([s for s in spans if s[0] < s[1]]):
+        parts.append(html.escape(text[position:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    parts.append(html.escape(text[position:]))
+    return '<div style="white-space: pre-wrap">' + "".join(parts) + "</div>"
+

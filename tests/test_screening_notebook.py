@@ -1,0 +1,53 @@
+"""The screening notebook runs on the seed review and writes its tables."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import papermill
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_screening_notebook_on_the_seed_review(tmp_path):
+    shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    out_dir = tmp_path / "build"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "02_screening.ipynb"),
+        str(tmp_path / "screening.ipynb"),
+        parameters={"review_dir": str(tmp_path / "review"), "out_dir": str(out_dir)},
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    tables = out_dir / "tables"
+    screening = pd.read_csv(tables / "screening.csv", dtype=str, keep_default_na=False)
+    assert {"record_id", "stage", "decision", "exclusion_reason", "suggested_decision"} <= set(screening.columns)
+    full_text = screening[screening["stage"] == "full_text"].set_index("record_id")
+    assert len(screening[screening["stage"] == "title_abstract"]) == 5
+    assert (full_text["decision"] == "exclude").sum() == 1
+    excluded = full_text[full_text["decision"] == "exclude"]
+    assert excluded["exclusion_reason"].tolist() == ["no_primary_clinical_data"]
+    counts = pd.read_csv(tables / "prisma_screening.csv", dtype=str, keep_default_na=False)
+    assert counts[(counts["stage"] == "overall") & (counts["measure"] == "included")]["count"].tolist() == ["4"]
+    for name in ("screening_criteria", "screening_agreement"):
+        assert (tables / f"{name}.csv").exists()
+
+
+@pytest.mark.slow
+def test_screening_notebook_without_decisions(tmp_path):
+    shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build", "screening"))
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "02_screening.ipynb"),
+        str(tmp_path / "screening.ipynb"),
+        parameters={"review_dir": str(tmp_path / "review"), "out_dir": str(tmp_path / "build")},
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    screening = pd.read_csv(tmp_path / "build" / "tables" / "screening.csv", dtype=str, keep_default_na=False)
+    assert set(screening["decision"]) == {"pending"}
+    assert set(screening["suggested_decision"]) >= {"include", "unclear"}

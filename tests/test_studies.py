@@ -1,0 +1,119 @@
+"""Studies: studies.yml checks and link suggestions between reports of one study."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reviewkit.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.records import read_record
+from reviewkit.studies import journal_pattern, load_studies, read_studies, suggest_links
+
+ARTICLE = (
+    "Tanaka Kenji, Moreau Claire, Okonkwo Ada, Lindqvist Per, Rossi Marco\n"
+    "J Neurol Res. 2022 Mar 3;15(2):201-209. doi: 10.5555/jnr.2022.0201.\n"
+    "Twenty-two patients with chronic stroke received intravenous autologous MSCs. "
+    "No serious adverse events occurred.\n"
+)
+NEWS = (
+    "Doctors in Osaka report that stem cells helped 22 patients who had a stroke years ago.\n"
+    "The work, led by Tanaka K et al., was published in the Journal of Neurology Research.\n"
+    "Source: https://doi.org/10.5555/jnr.2022.0201\n"
+)
+OTHER = "A bakery opened on Main Street. It sells 22 kinds of bread to people who visit.\n"
+
+
+def _records(tmp_path: Path, docs: dict[str, str]):
+    found = []
+    for name, text in docs.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        found.append(read_record(path, "test"))
+    return found
+
+
+def test_suggest_links_gives_the_evidence_and_skips_unrelated_records(tmp_path):
+    records = _records(tmp_path, {"article": ARTICLE, "news": NEWS, "other": OTHER})
+    links = suggest_links(records)
+    assert list(zip(links["record_a"], links["record_b"])) == [("article", "news")]
+    evidence = links.loc[0, "evidence"]
+    assert "doi 10.5555/jnr.2022.0201" in evidence
+    assert "Tanaka" in evidence
+    assert "'Journal of Neurology Research'" in evidence and "J Neurol Res." in evidence
+    assert "22 participants" in evidence
+    assert links.loc[0, "score"] == 3 + 2 + 1 + 1
+
+
+def test_suggest_links_marks_pairs_linked_in_studies_yml(tmp_path):
+    records = _records(tmp_path, {"article": ARTICLE, "news": NEWS})
+    (tmp_path / "studies.yml").write_text("tanaka-2022:\n  records: [article, news]\n", encoding="utf-8")
+    studies = load_studies(tmp_path, ["article", "news"])
+    assert suggest_links(records, studies)["same_study"].tolist() == [True]
+    assert suggest_links(records, load_studies(tmp_path / "none", ["article", "news"]))["same_study"].tolist() == [False]
+
+
+def test_journal_pattern_matches_abbreviations_only_of_that_journal():
+    pattern = journal_pattern("Journal of Clinical Neurology and Neurosurgery")
+    assert pattern.search("see J Clin Neurol Neurosurg. 2020")
+    assert pattern.search("in the Journal of Clinical Neurology and Neurosurgery")
+    assert not pattern.search("J Clin Med. 2024")
+    assert not journal_pattern("Nature Medicine").search("Nature Neuroscience")
+
+
+def test_seed_links_flag_same_group_different_studies(seed_review):
+    from reviewkit.protocol import load_protocol
+    from reviewkit.records import load_records
+
+    records = load_records(seed_review, load_protocol(seed_review))
+    studies = load_studies(seed_review, [r.id for r in records])
+    links = suggest_links(records, studies)
+    pair = links[(links["record_a"] == "002_57e1d13fb9b03d75") & (links["record_b"] == "003_50e99ab7af3fb43d")]
+    assert "Honmou" in pair["evidence"].item() and "Kocsis" in pair["evidence"].item()
+    assert not pair["same_study"].item()  # the reviewer keeps them apart
+
+
+def _studies_file(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "studies.yml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_unlinked_records_are_studies_of_their_own(tmp_path):
+    _studies_file(tmp_path, "s1:\n  records: [a, b]\n  primary_record: b\n  label: One study\n")
+    studies = load_studies(tmp_path, ["a", "b", "c"])
+    assert [(s.id, s.records, s.primary_record) for s in studies] == [("s1", ("a", "b"), "b"), ("c", ("c",), "c")]
+
+
+def test_study_with_no_reports_is_an_error(tmp_path):
+    _studies_file(tmp_path, "s1:\n  records: [a]\nempty-study:\n  records: []\n")
+    with pytest.raises(ReviewInputError) as caught:
+        load_studies(tmp_path, ["a"])
+    assert caught.value.line == 4 and "non-empty list 'records'" in str(caught.value)
+
+
+def test_every_problem_in_studies_yml_is_reported(tmp_path):
+    _studies_file(
+        tmp_path,
+        "s1:\n  records: [a, ghost]\n  primary_record: z\n  colour: red\ns2:\n  records: [a]\n",
+    )
+    studies, errors = read_studies(tmp_path, ["a", "b"])
+    messages = " | ".join(str(e) for e in errors)
+    assert "no record has this id" in messages and "'ghost'" in messages
+    assert "primary record is not one of the study's records" in messages
+    assert "unknown key(s) ['colour']" in messages
+    assert "already a report of study 's1'" in messages
+    with pytest.raises(ReviewInputErrors):
+        load_studies(tmp_path, ["a", "b"])
+
+
+def test_malformed_studies_yml_names_the_line(tmp_path):
+    _studies_file(tmp_path, "s1:\n  records: [a\n  label: x\n")
+    with pytest.raises(ReviewInputError) as caught:
+        load_studies(tmp_path, ["a"])
+    assert "malformed YAML" in str(caught.value) and caught.value.line is not None
+
+
+def test_seed_studies_file_is_valid(seed_review):
+    ids = sorted(p.stem for p in (seed_review.parent / "seeds").iterdir())
+    studies = {s.id: s for s in load_studies(seed_review, ids)}
+    assert studies["hirota-2024"].records == ("002_57e1d13fb9b03d75",)
+    assert studies["honmou-2021"].records == ("003_50e99ab7af3fb43d",)
+    assert "001_196e19df0f4e6c1c" in studies  # not linked: a study of its own
