@@ -76,3 +76,32 @@ def test_stage_selection():
     assert select_stages(start="4") == ["04_risk_of_bias", "studies", "05_synthesis", "06_report"]
     with pytest.raises(ValueError, match="unknown stage"):
         select_stages(only="screeening")
+
+
+def test_new_corpus_without_decisions_gives_suggestions_and_pending(tmp_path):
+    """A review that has only a protocol and documents: every stage runs and marks what is pending."""
+    review, seeds = tmp_path / "review", tmp_path / "seeds"
+    review.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "review" / "protocol.yml", review)
+    seeds.mkdir()
+    (seeds / "trial.md").write_text(
+        "# Umbilical cord MSCs in chronic stroke\n"
+        "In this open-label phase 1 trial, 15 patients with chronic ischaemic stroke received "
+        "allogeneic umbilical cord mesenchymal stromal cells intravenously. No serious adverse events occurred.\n",
+        encoding="utf-8",
+    )
+    (seeds / "mice.txt").write_text(
+        "Neural stem cells in a mouse model of spinal cord injury\n"
+        "Twenty mice with acute spinal cord injury were given neural stem cells; locomotion improved.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "build"
+    run(review, out, report=lambda line: None)
+    screening = pd.read_csv(out / "tables" / "screening.csv", dtype=str, keep_default_na=False)
+    assert set(screening["record_id"]) == {"trial", "mice"}
+    assert set(screening["decision"]) == {"pending"}
+    suggested = screening.drop_duplicates("record_id").set_index("record_id")["suggested_decision"]
+    assert suggested["trial"] == "include" and suggested["mice"] == "exclude"
+    assert pd.read_csv(out / "tables" / "included_studies.csv").empty
+    status = pd.read_csv(out / "tables" / "status.csv", dtype=str).set_index("stage")["state"]
+    assert status["screening"] == "pending" and status["extraction"] == "pending"

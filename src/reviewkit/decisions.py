@@ -14,7 +14,6 @@ import io
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,10 +21,8 @@ from .criteria import Suggestion, suggestions
 from .errors import ReviewInputError, ReviewInputErrors
 from .protocol import Protocol
 from .records import Record
+from .stage import StageStatus
 from .storage import atomic_write_text, read_text
-
-if TYPE_CHECKING:
-    from .status import StageStatus
 
 SCREENING_DIR = "screening"
 STAGES = ("title_abstract", "full_text")
@@ -354,7 +351,6 @@ def prisma_screening_counts(table: pd.DataFrame) -> pd.DataFrame:
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
     """The screening stage for ``reviewkit status``: done when no record awaits a decision."""
-    from .status import StageStatus  # here, not at the top: status imports this module
 
     errors = validate(review_dir, protocol, records)
     if errors:

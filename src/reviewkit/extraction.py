@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz, utils
@@ -21,12 +21,10 @@ from .evidence import closest_passage, find_quote, normalise
 from .extract_rules import EXTRACTORS, NUMBER, parse_number
 from .protocol import FormField, Protocol
 from .records import Record
+from .stage import StageStatus
 from .storage import atomic_write_text, dump_yaml, load_yaml, yaml_key_line
 from .studies import Study, load_studies, read_studies
 from .tables import read_table, table_path
-
-if TYPE_CHECKING:
-    from .status import StageStatus
 
 EXTRACTION_DIR = "extraction"
 NOT_REPORTED = "not reported"
@@ -472,7 +470,6 @@ def agreement_rate(agreement: pd.DataFrame) -> float | None:
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
     """Extraction: problems in the files, else how many fields of the started forms are filled."""
-    from .status import StageStatus
 
     studies, forms, errors = read_forms(review_dir, protocol, records)
     if errors:

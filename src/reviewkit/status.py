@@ -1,7 +1,7 @@
 """What is done and what is pending, stage by stage, derived from the review's files."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -11,13 +11,8 @@ from .decisions import stage_status as _screening
 from .extraction import stage_status as _extraction
 from .protocol import Protocol, load_protocol
 from .records import Record, load_records
-
-
-@dataclass(frozen=True)
-class StageStatus:
-    stage: str
-    state: str  # "done", "pending" or "not built"
-    summary: str
+from .rob import stage_status as _risk_of_bias
+from .stage import StageStatus
 
 
 def _records(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
@@ -34,7 +29,7 @@ STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {
     "01_records": _records,
     "02_screening": _screening,
     "03_extraction": _extraction,
-    "04_risk_of_bias": _not_built("risk of bias"),
+    "04_risk_of_bias": _risk_of_bias,
     "05_synthesis": _not_built("synthesis"),
     "06_report": _not_built("report"),
 }
