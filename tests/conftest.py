@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -15,3 +16,19 @@ def seed_review(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build"))
     return tmp_path / "review"
+
+
+@pytest.fixture
+def new_review(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """Make a review with the seed protocol and the given documents (file name → text) as its source."""
+
+    def make(documents: dict[str, str]) -> Path:
+        review, seeds = tmp_path / "review", tmp_path / "seeds"
+        review.mkdir()
+        shutil.copy(ROOT / "review" / "protocol.yml", review / "protocol.yml")
+        seeds.mkdir()
+        for name, text in documents.items():
+            (seeds / name).write_text(text, encoding="utf-8")
+        return review
+
+    return make

@@ -1,7 +1,6 @@
 """Decision files: recording, validation of bad input, resolution, tables and counts."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from reviewkit.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.protocol import load_protocol
 from reviewkit.records import load_records
 
-PROTOCOL = Path(__file__).resolve().parents[1] / "review" / "protocol.yml"
 HEADER = ",".join(COLUMNS) + "\n"
 STAMP = "2025-03-01T10:00:00Z"
 DOCS = {
@@ -32,14 +30,8 @@ DOCS = {
 
 
 @pytest.fixture
-def review(tmp_path: Path) -> Path:
-    review_dir = tmp_path / "review"
-    review_dir.mkdir()
-    shutil.copy(PROTOCOL, review_dir / "protocol.yml")
-    (tmp_path / "seeds").mkdir()
-    for name, text in DOCS.items():
-        (tmp_path / "seeds" / f"{name}.txt").write_text(text, encoding="utf-8")
-    return review_dir
+def review(new_review) -> Path:
+    return new_review({f"{name}.txt": text for name, text in DOCS.items()})
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Extraction forms: checks against the protocol and the reports' text, tables, and writing values."""
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +22,6 @@ from reviewkit.extraction import (
 from reviewkit.protocol import load_protocol
 from reviewkit.records import load_records
 
-ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (
     "Smith J, Lee K. Neurol Open. 2021;4:55. doi: 10.5555/no.2021.055.\n"
     "In this open-label pilot study, eight patients with chronic spinal cord injury received a single "
@@ -34,15 +32,9 @@ NEWS = "A “breakthrough” — doctors at a clinic say stem cells let paralyse
 
 
 @pytest.fixture
-def small_review(tmp_path: Path) -> Path:
+def small_review(new_review) -> Path:
     """A review of two records (an article and a news item on it) linked as one study."""
-    review = tmp_path / "review"
-    review.mkdir()
-    shutil.copy(ROOT / "review" / "protocol.yml", review / "protocol.yml")
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "art.txt").write_text(ARTICLE, encoding="utf-8")
-    (seeds / "news.txt").write_text(NEWS, encoding="utf-8")
+    review = new_review({"art.txt": ARTICLE, "news.txt": NEWS})
     (review / "studies.yml").write_text("smith-2021:\n  records: [art, news]\n  primary_record: art\n", encoding="utf-8")
     (review / "extraction").mkdir()
     return review

@@ -36,10 +36,13 @@ def test_end_to_end_run_writes_every_stage(seed_review, tmp_path):
     assert records.loc[records["record_id"].str.startswith("002_"), "translations"].item().startswith("zh→en")
     sources = pd.read_csv(out / "tables" / "sources.csv")
     assert sources["records"].sum() == len(records)
-    for study in pd.read_csv(out / "tables" / "included_studies.csv", dtype=str)["study_id"] if (
-        out / "tables" / "included_studies.csv"
-    ).exists() else []:
-        assert (out / "notebooks" / "studies" / f"{study}.ipynb").exists()
+    studies = pd.read_csv(out / "tables" / "included_studies.csv", dtype=str)["study_id"]
+    assert len(studies) == 4
+    for study in studies:
+        executed = nbformat.read(out / "notebooks" / "studies" / f"{study}.ipynb", as_version=4)
+        assert not [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        shown = "".join(str(o.get("data", {}).get("text/html", "")) for c in executed.cells for o in c.get("outputs", []))
+        assert "tool" in shown and "quote" in shown, study
     assert _tree_digest(seed_review) == before, "a run must not modify the reviewer's files"
 
 
@@ -78,23 +81,15 @@ def test_stage_selection():
         select_stages(only="screeening")
 
 
-def test_new_corpus_without_decisions_gives_suggestions_and_pending(tmp_path):
+def test_new_corpus_without_decisions_gives_suggestions_and_pending(new_review, tmp_path):
     """A review that has only a protocol and documents: every stage runs and marks what is pending."""
-    review, seeds = tmp_path / "review", tmp_path / "seeds"
-    review.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "review" / "protocol.yml", review)
-    seeds.mkdir()
-    (seeds / "trial.md").write_text(
-        "# Umbilical cord MSCs in chronic stroke\n"
+    review = new_review({
+        "trial.md": "# Umbilical cord MSCs in chronic stroke\n"
         "In this open-label phase 1 trial, 15 patients with chronic ischaemic stroke received "
         "allogeneic umbilical cord mesenchymal stromal cells intravenously. No serious adverse events occurred.\n",
-        encoding="utf-8",
-    )
-    (seeds / "mice.txt").write_text(
-        "Neural stem cells in a mouse model of spinal cord injury\n"
+        "mice.txt": "Neural stem cells in a mouse model of spinal cord injury\n"
         "Twenty mice with acute spinal cord injury were given neural stem cells; locomotion improved.\n",
-        encoding="utf-8",
-    )
+    })
     out = tmp_path / "build"
     run(review, out, report=lambda line: None)
     screening = pd.read_csv(out / "tables" / "screening.csv", dtype=str, keep_default_na=False)

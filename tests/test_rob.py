@@ -1,7 +1,6 @@
 """Risk-of-bias judgment files: validation of bad input, the table, the writer, and the seed review's appraisals."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from reviewkit.rob import load_appraisals, record_judgment, rob_path, rob_table,
 from reviewkit.rob_tools import read_tools
 from reviewkit.studies import load_studies
 
-PROTOCOL = Path(__file__).resolve().parents[1] / "review" / "protocol.yml"
 DOCS = {
     "cs1": "Stem cells in chronic stroke\nWe report a case series of seven patients with chronic stroke treated at "
            "one hospital. Inclusion required a stroke at least one year earlier. No serious adverse events occurred.",
@@ -39,13 +37,8 @@ appraisals:
 
 
 @pytest.fixture
-def review(tmp_path: Path) -> Path:
-    review_dir = tmp_path / "review"
-    review_dir.mkdir()
-    shutil.copy(PROTOCOL, review_dir / "protocol.yml")
-    (tmp_path / "seeds").mkdir()
-    for name, text in DOCS.items():
-        (tmp_path / "seeds" / f"{name}.txt").write_text(text)
+def review(new_review) -> Path:
+    review_dir = new_review({f"{name}.txt": text for name, text in DOCS.items()})
     (review_dir / "extraction").mkdir()
     for study, design in (("cs1", "case series"), ("pr2", "single-arm trial")):
         (review_dir / "extraction" / f"{study}.yml").write_text(
