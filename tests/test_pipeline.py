@@ -43,6 +43,16 @@ def test_end_to_end_run_writes_every_stage(seed_review, tmp_path):
         assert not [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         shown = "".join(str(o.get("data", {}).get("text/html", "")) for c in executed.cells for o in c.get("outputs", []))
         assert "tool" in shown and "quote" in shown, study
+    synthesis = pd.read_csv(out / "tables" / "synthesis.csv", keep_default_na=False).set_index(["outcome", "group"])
+    sae = synthesis.loc[("serious_adverse_events", "all studies")]
+    assert (sae["k"], sae["events"], sae["participants"]) == (2, 0, 26)
+    assert round(float(sae["estimate"]), 4) == 0.0393  # metafor: rma(escalc("PLO", xi=c(0,0), ni=c(19,7)))
+    sof = pd.read_csv(out / "tables" / "sof.csv").set_index("outcome")
+    assert sof.loc["serious_adverse_events", "certainty"] == "very low"
+    narrative = pd.read_csv(out / "tables" / "narrative.csv", keep_default_na=False)
+    assert "More than half" in narrative.set_index(["outcome", "study_id"]).loc[("improvement", "honmou-2021"), "reason_not_pooled"]
+    for outcome in ("serious_adverse_events", "improvement"):
+        assert (out / "figures" / f"forest_{outcome}.png").exists()
     assert _tree_digest(seed_review) == before, "a run must not modify the reviewer's files"
 
 
@@ -100,3 +110,5 @@ def test_new_corpus_without_decisions_gives_suggestions_and_pending(new_review, 
     assert pd.read_csv(out / "tables" / "included_studies.csv").empty
     status = pd.read_csv(out / "tables" / "status.csv", dtype=str).set_index("stage")["state"]
     assert status["screening"] == "pending" and status["extraction"] == "pending"
+    assert status["synthesis"] == "pending"
+    assert pd.read_csv(out / "tables" / "synthesis.csv").empty and pd.read_csv(out / "tables" / "sof.csv").empty

@@ -5,10 +5,15 @@ Colours are those of robvis (McGuinness & Higgins 2021, Res Synth Methods 12:55-
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 PALETTES: dict[str, dict[str, str]] = {
     "cochrane": {
@@ -55,3 +60,22 @@ def style() -> Iterator[None]:
     """Draw with the workbook's fonts and sizes."""
     with mpl.rc_context(RC):
         yield
+
+
+def save_figure(fig: Figure, out_dir: str | Path, name: str) -> list[Path]:
+    """Save as ``out_dir/figures/<name>.png`` (``DPI``) and ``.svg``, each written to a temporary file then
+    renamed, and close the figure; returns the paths."""
+    folder = Path(out_dir) / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    for path in paths:
+        fd, partial = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
+        os.close(fd)
+        try:
+            fig.savefig(partial, dpi=DPI, format=path.suffix[1:])
+            os.replace(partial, path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+    plt.close(fig)
+    return paths

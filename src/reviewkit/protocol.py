@@ -91,6 +91,17 @@ class Outcome(_Strict):
     total_field: str
     desirable: bool = False
     critical: bool = True
+    result_field: str | None = None  # text field: the finding in the reports' words (narrative synthesis)
+    direction_field: str | None = None  # choice field: the direction of effect a study reports (SWiM)
+
+
+class MetaAnalysis(_Strict):
+    """How outcome counts are pooled: transform, model, the fewest studies to pool, and subgroups."""
+
+    transform: Literal["logit", "arcsine", "freeman-tukey", "raw"] = "logit"
+    method: Literal["FE", "DL", "REML", "GLMM"] = "REML"
+    min_studies: int = Field(2, ge=2)
+    group_by: str | None = None  # a form field whose value groups the studies (e.g. the condition)
 
 
 class Protocol(_Strict):
@@ -106,6 +117,7 @@ class Protocol(_Strict):
     outcomes: list[Outcome]
     risk_of_bias_tools: dict[str, str]
     synthesis: str
+    meta_analysis: MetaAnalysis = MetaAnalysis()
     certainty: str
 
     @model_validator(mode="after")
@@ -119,9 +131,11 @@ class Protocol(_Strict):
                 )
         fields = {f.key for f in self.extraction_form}
         for outcome in self.outcomes:
-            for key in (outcome.events_field, outcome.total_field):
-                if key not in fields:
+            for key in (outcome.events_field, outcome.total_field, outcome.result_field, outcome.direction_field):
+                if key is not None and key not in fields:
                     raise ValueError(f"outcome {outcome.id!r} names form field {key!r}, not in extraction_form")
+        if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
+            raise ValueError(f"meta_analysis groups by form field {self.meta_analysis.group_by!r}, not in extraction_form")
         for name, items in (
             ("sources", [s.id for s in self.sources]),
             ("exclusion_reasons", [r.id for r in self.exclusion_reasons]),

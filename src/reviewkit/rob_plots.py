@@ -18,7 +18,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle, Patch  # noqa: E402
 
-from .plot_style import DPI, EDGE_COLOUR, SYMBOLS, colour, style  # noqa: E402
+from .plot_style import EDGE_COLOUR, SYMBOLS, colour, save_figure, style  # noqa: E402
 from .rob import PENDING, Appraisal  # noqa: E402
 from .rob_tools import LEVELS, Tool  # noqa: E402
 
@@ -223,17 +223,6 @@ def summary_plot(appraisals: list[Appraisal], tool: Tool, palette: str = "cochra
         fig.legend(handles=handles, loc="lower left", ncol=columns, frameon=False, fontsize=8,
                    bbox_to_anchor=(MARGIN / width, 0.05 / height))
     return fig
-
-
-def save_figure(fig: Figure, out_dir: str | Path, name: str) -> list[Path]:
-    """Save as ``out_dir/figures/<name>.png`` (``DPI``) and ``.svg``; returns the paths."""
-    folder = Path(out_dir) / "figures"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
-    for path in paths:
-        fig.savefig(path, dpi=DPI)
-    plt.close(fig)
-    return paths
 
 
 def plot_tools(appraisals: list[Appraisal], tools: dict[str, Tool], out_dir: str | Path,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .decisions import stage_status as _screening
 from .extraction import stage_status as _extraction
+from .grade import stage_status as _synthesis
 from .protocol import Protocol, load_protocol
 from .records import Record, load_records
 from .rob import stage_status as _risk_of_bias
@@ -30,7 +31,7 @@ STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {
     "02_screening": _screening,
     "03_extraction": _extraction,
     "04_risk_of_bias": _risk_of_bias,
-    "05_synthesis": _not_built("synthesis"),
+    "05_synthesis": _synthesis,
     "06_report": _not_built("report"),
 }
 

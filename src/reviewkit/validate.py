@@ -36,9 +36,9 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
 
 def _stage_validators() -> list[StageValidator]:
     """The validators of the stages that keep reviewer data."""
-    from . import decisions, extraction, rob
+    from . import decisions, extraction, grade, rob
 
-    return [decisions.validate, extraction.validate, rob.validate]
+    return [decisions.validate, extraction.validate, rob.validate, grade.validate]
 
 
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:

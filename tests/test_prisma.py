@@ -1,0 +1,252 @@
+"""PRISMA 2020 counts from the build tables, their checks, and the flow diagram."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.image as mpimg  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from reviewkit.errors import ReviewInputError  # noqa: E402
+from reviewkit.pipeline import run  # noqa: E402
+from reviewkit.plot_style import DPI  # noqa: E402
+from reviewkit.prisma import (check_prisma, count, prisma_counts, reason_counts, source_counts,  # noqa: E402
+                              write_prisma_table)
+from reviewkit.prisma_plot import plot_prisma, save_prisma  # noqa: E402
+from reviewkit.tables import read_table, write_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LONG_REASON = ("Outcome data could not be separated for the participants with a chronic neurological "
+               "condition from those with other conditions in a mixed cohort")
+
+
+def make_review(tmp_path: Path) -> Path:
+    """A review folder with the seed protocol plus a 'not_retrieved' reason and a long-labelled one."""
+    review = tmp_path / "review"
+    review.mkdir()
+    protocol = yaml.safe_load((ROOT / "review" / "protocol.yml").read_text(encoding="utf-8"))
+    protocol["exclusion_reasons"] += [{"id": "not_retrieved", "label": "Report could not be retrieved"},
+                                      {"id": "mixed_cohort", "label": LONG_REASON}]
+    (review / "protocol.yml").write_text(yaml.safe_dump(protocol, sort_keys=False), encoding="utf-8")
+    return review
+
+
+def write_build(out_dir: Path, sources: list[tuple[str, str, str, int]], screening: dict[str, tuple],
+                studies: dict[str, list[str]]) -> None:
+    """Build tables as the earlier stages write them.
+
+    ``sources``: (source, name, prisma_column, records identified); ``screening``: record id →
+    (source, title/abstract decision, its reason, full-text decision, its reason), a full-text
+    decision of None for a record excluded at title/abstract; ``studies``: study id → record ids.
+    """
+    write_table(pd.DataFrame(sources, columns=["source", "name", "prisma_column", "records"]), out_dir, "sources")
+    write_table(pd.DataFrame([(r, s[0]) for r, s in screening.items()], columns=["record_id", "source"]), out_dir, "records")
+    rows = []
+    for record, (_, ta, ta_reason, ft, ft_reason) in screening.items():
+        rows.append((record, "title_abstract", ta, ta_reason, False))
+        if ft is not None:
+            rows.append((record, "full_text", ft, ft_reason, ft == "include"))
+    write_table(pd.DataFrame(rows, columns=["record_id", "stage", "decision", "exclusion_reason", "included"]), out_dir, "screening")
+    write_table(pd.DataFrame([(s, s.title(), " | ".join(r)) for s, r in studies.items()],
+                             columns=["study_id", "label", "records"]), out_dir, "included_studies")
+
+
+TWO_COLUMNS = {
+    "sources": [("medline", "MEDLINE via PubMed", "databases_registers", 6),
+                ("web", "Websites of patient organisations", "other_methods", 3)],
+    "screening": {
+        "m1": ("medline", "exclude", "wrong_population", None, ""),
+        "m2": ("medline", "include", "", "include", ""),
+        "m3": ("medline", "include", "", "exclude", "mixed_cohort"),
+        "m4": ("medline", "unsure", "", "exclude", "not_retrieved"),
+        "m5": ("medline", "include", "", "exclude", "mixed_cohort"),
+        "w1": ("web", "include", "", "include", ""),
+        "w2": ("web", "include", "", "exclude", "wrong_intervention"),
+        "w3": ("web", "include", "", "exclude", "no_outcomes"),
+    },
+    "studies": {"smith-2020": ["m2", "w1"]},
+}
+
+
+@pytest.fixture
+def two_columns(tmp_path: Path) -> tuple[Path, Path]:
+    review, out = make_review(tmp_path), tmp_path / "build"
+    write_build(out, **TWO_COLUMNS)
+    return review, out
+
+
+def test_counts_follow_each_column_from_identification_to_inclusion(two_columns):
+    counts = prisma_counts(*two_columns)
+    db = {box: count(counts, box, "databases_registers") for box in
+          ("identified", "duplicates_removed", "screened", "excluded_screening", "sought", "not_retrieved",
+           "assessed", "excluded_full_text", "included_full_text", "reports_included")}
+    assert db == {"identified": 6, "duplicates_removed": 1, "screened": 5, "excluded_screening": 1, "sought": 4,
+                  "not_retrieved": 1, "assessed": 3, "excluded_full_text": 2, "included_full_text": 1,
+                  "reports_included": 1}
+    assert count(counts, "identified", "other_methods") == 3
+    assert count(counts, "duplicates_removed", "other_methods") == 0
+    assert count(counts, "excluded_full_text", "other_methods") == 2
+    assert count(counts, "identified") == 9 and count(counts, "screened") == 8
+    assert count(counts, "studies_included") == 1 and count(counts, "reports_included") == 2
+    assert source_counts(counts, "databases_registers").values.tolist() == [["medline", "MEDLINE via PubMed", 6]]
+    assert check_prisma(counts) == []
+
+
+def test_full_text_exclusions_are_counted_per_reason_with_the_protocols_labels(two_columns):
+    counts = prisma_counts(*two_columns)
+    used = reason_counts(counts, "excluded_full_text").query("count > 0")
+    assert dict(zip(used["reason"], used["count"])) == {"wrong_intervention": 1, "no_outcomes": 1, "mixed_cohort": 2}
+    assert used.set_index("reason").loc["mixed_cohort", "label"] == LONG_REASON
+    assert "not_retrieved" not in set(reason_counts(counts, "excluded_full_text")["reason"])
+    assert count(counts, "not_retrieved") == 1
+
+
+def test_records_awaiting_a_decision_are_counted_apart_and_reported_as_a_draft(tmp_path):
+    review, out = make_review(tmp_path), tmp_path / "build"
+    screening = {**TWO_COLUMNS["screening"],
+                 "m6": ("medline", "pending", "", "pending", ""),
+                 "w3": ("web", "include", "", "conflict", ""),
+                 "w4": ("web", "unsure", "", "unsure", "")}
+    sources = [("medline", "MEDLINE via PubMed", "databases_registers", 6),
+               ("web", "Websites of patient organisations", "other_methods", 4)]
+    write_build(out, sources, screening, TWO_COLUMNS["studies"])
+    counts = prisma_counts(review, out)
+    assert count(counts, "awaiting_screening", "databases_registers", reason="pending") == 1
+    assert count(counts, "sought", "databases_registers") == 4  # the pending record is not passed on
+    assert count(counts, "duplicates_removed", "databases_registers") == 0
+    assert count(counts, "awaiting_full_text", "other_methods") == 2
+    assert count(counts, "excluded_full_text", "other_methods") == 1  # the record in conflict is not excluded
+    messages = check_prisma(counts)
+    assert len(messages) == 2, messages
+    assert "1 record(s) await a decision at title/abstract screening (pending 1)" in messages[0]
+    assert "2 record(s) await a decision at full-text assessment (reviewers in conflict 1, unsure 1)" in messages[1]
+
+
+def test_check_prisma_names_the_boxes_and_numbers_that_do_not_add_up(two_columns):
+    counts = prisma_counts(*two_columns)
+    other = (counts["column"] == "other_methods") & (counts["source"] == "")
+    broken = counts.copy()
+    broken.loc[other & (broken["box"] == "sought") & (broken["reason"] == ""), "count"] = 2
+    messages = check_prisma(broken)
+    assert ("Other methods: Records screened (3) − Records excluded (0) − Records awaiting a screening decision (0) "
+            "= 3, but Reports sought for retrieval = 2") in messages
+    assert "Total: Reports sought for retrieval (7) is not the sum of the columns (6)" in messages
+
+    broken = counts.copy()
+    broken.loc[other & (broken["reason"] == "no_outcomes"), "count"] = 3
+    assert any(m.startswith("Other methods: Reports excluded per reason add up to 4") and m.endswith("Reports excluded = 2")
+               for m in check_prisma(broken))
+
+    broken = counts.copy()
+    broken.loc[broken["box"] == "studies_included", "count"] = 5
+    assert "Total: Studies included in review (5) exceed Reports of included studies (2)" in check_prisma(broken)
+
+
+def test_a_study_linking_a_report_that_was_not_included_is_reported(tmp_path):
+    review, out = make_review(tmp_path), tmp_path / "build"
+    write_build(out, TWO_COLUMNS["sources"], TWO_COLUMNS["screening"], {"smith-2020": ["m2", "m3"]})
+    messages = check_prisma(prisma_counts(review, out))
+    assert messages == ["Databases and registers: Reports of included studies (2) exceed Reports included at full text (1): "
+                        "a study links a report that was not included"]
+
+
+def test_the_counts_table_round_trips_through_csv(two_columns):
+    review, out = two_columns
+    counts = prisma_counts(review, out)
+    path = write_prisma_table(counts, out)
+    assert path == out / "tables" / "prisma.csv"
+    again = read_table(out, "prisma")
+    assert list(again.columns) == ["column", "box", "source", "reason", "label", "count"]
+    assert check_prisma(again) == [] and count(again, "assessed", "databases_registers") == 3
+
+
+def test_bad_tables_are_named_with_line_record_and_field(two_columns):
+    review, out = two_columns
+    screening = read_table(out, "screening")
+    screening.loc[2, "record_id"] = "x9"
+    write_table(screening, out, "screening")
+    with pytest.raises(ReviewInputError) as error:
+        prisma_counts(review, out)
+    assert error.value.path.endswith("screening.csv") and error.value.line == 4
+    assert error.value.record == "x9" and error.value.field == "record_id"
+
+    sources = read_table(out, "sources")
+    sources.loc[1, "prisma_column"] = "grey_literature"
+    write_table(sources, out, "sources")
+    with pytest.raises(ReviewInputError, match="grey_literature") as error:
+        prisma_counts(review, out)
+    assert error.value.path.endswith("sources.csv") and error.value.line == 3 and error.value.field == "prisma_column"
+
+
+def _texts(fig) -> str:
+    return "\n".join(" ".join(t.get_text().split()) for t in fig.findobj(Text))
+
+
+def test_the_diagram_draws_both_columns_with_their_counts_and_saves_png_and_svg(two_columns, tmp_path):
+    counts = prisma_counts(*two_columns)
+    fig = plot_prisma(counts, title="Flow of records")
+    drawn = _texts(fig)
+    for text in ("Identification of studies via databases and registers", "Identification of studies via other methods",
+                 "MEDLINE via PubMed (n = 6)", "Duplicate records removed (n = 1)", "Records screened (n = 5)",
+                 "Records excluded (n = 1)", "Reports sought for retrieval (n = 4)", "Reports not retrieved (n = 1)",
+                 "Reports assessed for eligibility (n = 3)", "Reports excluded (n = 2):",
+                 "Studies included in review (n = 1)", "Reports of included studies (n = 2)",
+                 "Identification", "Screening", "Included"):
+        assert text in drawn, text
+    assert f"{LONG_REASON} (n = 2)" in drawn  # wrapped, but all of it
+    width, height = fig.get_size_inches()
+    png, svg = save_prisma(fig, tmp_path / "out")
+    assert png == tmp_path / "out" / "figures" / "prisma.png" and svg.name == "prisma.svg"
+    assert mpimg.imread(png).shape[:2] == (round(height * DPI), round(width * DPI))
+    assert "Reports not retrieved" in svg.read_text(encoding="utf-8")
+    assert not list((tmp_path / "out" / "figures").glob(".*"))  # no temporary file left behind
+
+
+def test_no_text_overflows_its_box(two_columns):
+    counts = prisma_counts(*two_columns)
+    fig = plot_prisma(counts)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    patches = {p.get_gid()[4:]: p.get_window_extent(renderer) for p in fig.axes[0].patches if p.get_gid()}
+    texts = [t for t in fig.findobj(Text) if (t.get_gid() or "").startswith("text:")]
+    assert len(texts) >= 2 * 2 * 4 + 1 + 2 + 3  # boxes of both columns, included box, headings, phases
+    for text in texts:
+        inner, outer = text.get_window_extent(renderer), patches[text.get_gid()[5:]]
+        assert outer.x0 <= inner.x0 and inner.x1 <= outer.x1 and outer.y0 <= inner.y0 and inner.y1 <= outer.y1, text.get_gid()
+
+
+def test_a_column_without_sources_is_left_out(tmp_path):
+    review, out = make_review(tmp_path), tmp_path / "build"
+    write_build(out, [("seeds", "Websites, organisations and news", "other_methods", 2)],
+                {"a": ("seeds", "include", "", "include", ""), "b": ("seeds", "include", "", "exclude", "non_human")},
+                {"a-2020": ["a"]})
+    drawn = _texts(plot_prisma(prisma_counts(review, out)))
+    assert "Identification of studies via other methods" in drawn
+    assert "databases and registers" not in drawn
+    assert "Animal or laboratory study only (n = 1)" in drawn
+
+
+@pytest.mark.slow
+def test_counts_of_the_seed_review_agree_with_the_screening_stage(seed_review, tmp_path):
+    out = tmp_path / "build"
+    for stage in ("records", "screening", "extraction"):
+        run(seed_review, out, only=stage, report=lambda line: None)
+    counts = prisma_counts(seed_review, out)
+    screening = read_table(out, "prisma_screening").astype({"count": int}).set_index(["stage", "measure", "reason"])["count"]
+    assert count(counts, "identified", "other_methods") == 5
+    assert count(counts, "identified", "databases_registers") == 0
+    assert count(counts, "screened") == screening["title_abstract", "to_screen", ""]
+    assert count(counts, "excluded_screening") == screening["title_abstract", "excluded", ""]
+    assert count(counts, "assessed") == screening["full_text", "to_screen", ""]
+    excluded = reason_counts(counts, "excluded_full_text").query("count > 0")
+    assert dict(zip(excluded["reason"], excluded["count"])) == {
+        reason: n for (stage, measure, reason), n in screening.items() if stage == "full_text" and measure == "excluded" and reason}
+    assert count(counts, "included_full_text") == screening["overall", "included", ""]
+    assert count(counts, "studies_included") == len(read_table(out, "included_studies"))
+    assert check_prisma(counts) == []
+    assert [p.name for p in save_prisma(plot_prisma(counts), out)] == ["prisma.png", "prisma.svg"]
