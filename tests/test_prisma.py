@@ -17,7 +17,8 @@ from reviewkit.pipeline import run  # noqa: E402
 from reviewkit.plot_style import DPI  # noqa: E402
 from reviewkit.prisma import (check_prisma, count, prisma_counts, reason_counts, source_counts,  # noqa: E402
                               write_prisma_table)
-from reviewkit.prisma_plot import plot_prisma, save_prisma  # noqa: E402
+from reviewkit.plot_style import save_figure  # noqa: E402
+from reviewkit.prisma_plot import plot_prisma  # noqa: E402
 from reviewkit.tables import read_table, write_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,7 +201,7 @@ def test_the_diagram_draws_both_columns_with_their_counts_and_saves_png_and_svg(
         assert text in drawn, text
     assert f"{LONG_REASON} (n = 2)" in drawn  # wrapped, but all of it
     width, height = fig.get_size_inches()
-    png, svg = save_prisma(fig, tmp_path / "out")
+    png, svg = save_figure(fig, tmp_path / "out", "prisma")
     assert png == tmp_path / "out" / "figures" / "prisma.png" and svg.name == "prisma.svg"
     assert mpimg.imread(png).shape[:2] == (round(height * DPI), round(width * DPI))
     assert "Reports not retrieved" in svg.read_text(encoding="utf-8")
@@ -249,4 +250,4 @@ def test_counts_of_the_seed_review_agree_with_the_screening_stage(seed_review, t
     assert count(counts, "included_full_text") == screening["overall", "included", ""]
     assert count(counts, "studies_included") == len(read_table(out, "included_studies"))
     assert check_prisma(counts) == []
-    assert [p.name for p in save_prisma(plot_prisma(counts), out)] == ["prisma.png", "prisma.svg"]
+    assert [p.name for p in save_figure(plot_prisma(counts), out, "prisma")] == ["prisma.png", "prisma.svg"]

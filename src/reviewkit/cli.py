@@ -1,4 +1,4 @@
-"""``reviewkit run | status | validate``: the workbook from the command line."""
+"""``reviewkit run | status | validate | export``: the workbook from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -49,6 +49,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_export_pdf(args: argparse.Namespace) -> int:
+    from .export import export_notebook
+    from .report import build_review_pdf
+
+    try:
+        if args.notebook is not None:
+            path = export_notebook(args.notebook, args.out)
+        else:
+            path = build_review_pdf(args.review, args.out or args.review / "build")
+    except RuntimeError as exc:  # Typst could not typeset: its diagnostic says where
+        print(f"reviewkit export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reviewkit", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -66,6 +82,16 @@ def parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check every file of the review")
     _review_args(validate_cmd)
     validate_cmd.set_defaults(func=_cmd_validate)
+    export_cmd = commands.add_parser("export", help="export the review or a notebook")
+    formats = export_cmd.add_subparsers(dest="format", required=True)
+    pdf_cmd = formats.add_parser(
+        "pdf", help="an executed notebook as PDF, code hidden; without a notebook, the review PDF",
+        description="With NOTEBOOK: write it as PDF (code hidden) to --out (default: beside it). "
+                    "Without: build the review PDF from --review and its build folder --out (default: REVIEW/build).")
+    pdf_cmd.add_argument("notebook", nargs="?", type=Path, help="an executed notebook (.ipynb)")
+    _review_args(pdf_cmd)
+    pdf_cmd.add_argument("--out", type=Path, help="the PDF (with NOTEBOOK) or the build folder (without)")
+    pdf_cmd.set_defaults(func=_cmd_export_pdf)
     return top
 
 

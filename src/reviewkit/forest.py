@@ -116,6 +116,6 @@ def forest_plot(outcome_label: str, studies: pd.DataFrame, summary: pd.DataFrame
                         fontweight="bold", clip_on=False)
                 ax.text(weight_x, y, "100%" if r["group"] == ALL else "", ha="right", va="center", clip_on=False)
         overall = summary[summary["group"] == ALL].iloc[0]
-        if overall["method"]:
-            fig.text(0.01, 0.3 * ROW / height, "Overall: " + _heterogeneity(overall), fontsize=8, color="#333333")
+        footer = "Overall: " + _heterogeneity(overall) if overall["method"] else f"Not pooled: {overall['note']}."
+        fig.text(0.01, 0.3 * ROW / height, footer, fontsize=8, color="#333333")
     return fig

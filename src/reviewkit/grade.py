@@ -159,8 +159,8 @@ def _estimate(row: pd.Series) -> str:
 
 def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFrame,
               grades: dict[str, Grade]) -> pd.DataFrame:
-    """Summary of findings: per outcome, studies (with counts / all), participants, estimate, certainty,
-    and comments (the reasons for rating down or up, and what the narrative synthesis adds)."""
+    """Summary of findings: per outcome, the studies and participants with counts, the estimate, the certainty,
+    and comments (studies synthesised narratively, the reasons for rating down or up, the directions)."""
     rows = []
     for outcome in protocol.outcomes:
         overall = synthesis[(synthesis["outcome"] == outcome.id) & (synthesis["group"] == ALL)]
@@ -176,13 +176,14 @@ def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFra
         comments.append("Direction in all studies (SWiM): " + ", ".join(f"{n} {d}" for d, n in directions.items()))
         if grade and grade.comment:
             comments.append(grade.comment)
-        participants = pd.to_numeric(studies["participants"], errors="coerce")
+        participants = int(pd.to_numeric(studies["participants"], errors="coerce").sum())
+        if len(studies) > row["k"]:
+            comments.insert(0, f"{row['k']} of {len(studies)} studies ({row['participants']} of {participants} "
+                               "participants) give counts; the others are synthesised narratively")
         rows.append({
-            "outcome": outcome.id, "outcome_label": outcome.label,
-            "studies": f"{row['k']} with counts of {len(studies)}",
-            "participants": f"{row['participants']} with counts of {int(participants.sum())}",
-            "estimate": _estimate(row), "certainty": grade.certainty if grade else PENDING,
-            "comments": "; ".join(comments),
+            "outcome": outcome.id, "outcome_label": outcome.label, "studies": int(row["k"]),
+            "participants": int(row["participants"]), "estimate": _estimate(row),
+            "certainty": grade.certainty if grade else PENDING, "comments": "; ".join(comments),
         })
     return pd.DataFrame(rows, columns=SOF_COLUMNS)
 

@@ -29,8 +29,8 @@ def _counts(form: Form, outcome: Outcome, review_dir: Path) -> tuple[int | None,
         return None, None, "counts not yet extracted (pending)"
     events, total = (e.value for e in entries)
     if NOT_REPORTED in (events, total):
-        notes = "; ".join(dict.fromkeys(e.note for e in entries if e.value == NOT_REPORTED and e.note))
-        return None, None, "counts not reported" + (f": {notes}" if notes else "")
+        note = next((e.note for e in entries if e.value == NOT_REPORTED and e.note), "")
+        return None, None, "counts not reported" + (f": {note}" if note else "")
     if events > total:
         path = form_path(review_dir, form.study.id)
         raise ReviewInputError(path, f"{events} events is more than the total of {total} ({outcome.total_field})",

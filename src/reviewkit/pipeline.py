@@ -11,6 +11,7 @@ from typing import Callable
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
+from .export import export_notebook
 from .tables import read_table
 
 STAGES = ["01_records", "02_screening", "03_extraction", "04_risk_of_bias", "studies", "05_synthesis", "06_report"]
@@ -85,13 +86,16 @@ def included_studies(out_dir: Path) -> list[str]:
 
 
 def run_studies(notebooks_dir: Path, out_dir: Path, parameters: dict[str, str], jobs: int) -> list[StageRun]:
-    """Run the study notebook once per included study, ``jobs`` at a time."""
+    """Run the study notebook once per included study, ``jobs`` at a time; each executed notebook is
+    also exported as ``out_dir/studies/<study_id>.pdf`` (code hidden)."""
     studies = included_studies(out_dir)
 
     def one(study_id: str) -> StageRun:
         output = out_dir / "notebooks" / "studies" / f"{study_id}.ipynb"
         seconds = execute(notebooks_dir / STUDY_NOTEBOOK, output, {**parameters, "study_id": study_id})
-        return StageRun("studies", f"studies/{study_id}.ipynb", seconds)
+        began = time.perf_counter()
+        export_notebook(output, out_dir / "studies" / f"{study_id}.pdf")
+        return StageRun("studies", f"studies/{study_id}.ipynb", seconds + time.perf_counter() - began)
 
     if not studies:
         return []

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib
 
@@ -28,7 +27,7 @@ from matplotlib.backend_bases import RendererBase  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 
-from .plot_style import save_figure, style  # noqa: E402
+from .plot_style import style  # noqa: E402
 from .prisma import COLUMN_LABELS, COLUMNS, count, normalise, reason_counts, source_counts  # noqa: E402
 
 FONT = 8.0  # points, box text
@@ -250,8 +249,3 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
         if note:
             ax.text(MARGIN, bottom + 0.15, note, fontsize=FONT, color=DRAFT_COLOUR, ha="left", va="top", linespacing=LINESPACING)
     return fig
-
-
-def save_prisma(fig: Figure, out_dir: str | Path) -> list[Path]:
-    """Write ``out_dir/figures/prisma.png`` and ``prisma.svg``, each atomically; returns the paths."""
-    return save_figure(fig, out_dir, "prisma")

@@ -7,5 +7,5 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class StageStatus:
     stage: str
-    state: str  # "done", "pending" or "not built"
+    state: str  # "done" or "pending"
     summary: str

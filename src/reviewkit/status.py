@@ -20,19 +20,12 @@ def _records(review_dir: Path, protocol: Protocol, records: list[Record]) -> Sta
     return StageStatus("records", "done", f"{len(records)} records from {len(protocol.sources)} source(s)")
 
 
-def _not_built(stage: str) -> Callable[[Path, Protocol, list[Record]], StageStatus]:
-    return lambda review_dir, protocol, records: StageStatus(
-        stage, "not built", "this stage is not yet part of this version of reviewkit"
-    )
-
-
 STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {
     "01_records": _records,
     "02_screening": _screening,
     "03_extraction": _extraction,
     "04_risk_of_bias": _risk_of_bias,
     "05_synthesis": _synthesis,
-    "06_report": _not_built("report"),
 }
 
 
@@ -41,5 +34,14 @@ def review_status(review_dir: str | Path) -> pd.DataFrame:
     review_dir = Path(review_dir)
     protocol = load_protocol(review_dir)
     records = load_records(review_dir, protocol)
-    rows = [asdict(check(review_dir, protocol, records)) for check in STAGES.values()]
-    return pd.DataFrame(rows, columns=["stage", "state", "summary"])
+    stages = [check(review_dir, protocol, records) for check in STAGES.values()]
+    stages.append(_report(stages))
+    return pd.DataFrame([asdict(s) for s in stages], columns=["stage", "state", "summary"])
+
+
+def _report(stages: list[StageStatus]) -> StageStatus:
+    """The report is final when every stage is done, else a draft that marks what is pending."""
+    pending = [s.stage for s in stages if s.state != "done"]
+    if pending:
+        return StageStatus("report", "pending", f"draft: {', '.join(pending)} pending")
+    return StageStatus("report", "done", "every stage done: the review PDF is final")
