@@ -1,4 +1,4 @@
-"""``reviewkit run | status | validate | export``: the workbook from the command line."""
+"""``reviewkit run | status | validate | import | dedup | export``: the workbook from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -65,6 +65,45 @@ def _cmd_export_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .imports import add_import
+
+    result = add_import(args.review, args.file, source=args.source, name=args.name, kind=args.kind,
+                        on_error=args.on_error, searched=args.searched)
+    print(result.summary())
+    for problem in result.skipped:
+        print(f"  skipped: {problem}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    print(f"added source {result.source!r} to {args.review / 'protocol.yml'}")
+    return 0
+
+
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    import time
+
+    from .dedup import duplicate_groups
+    from .dedup_decisions import read_dedup_decisions
+    from .readers import read_file
+    from .tables import write_csv
+
+    began = time.perf_counter()
+    citations = []
+    for path in args.files:
+        result = read_file(path, on_error=args.on_error)
+        print(result.summary())
+        for problem in result.skipped:
+            print(f"  skipped: {problem}", file=sys.stderr)
+        citations += result.citations
+    decisions = read_dedup_decisions(args.decisions) if args.decisions else []
+    groups = duplicate_groups(citations, decisions)
+    write_csv(groups, args.out)
+    removed = sum(len(ids.split(";")) - 1 for ids in groups["merged_ids"])
+    print(f"{len(citations)} records read; {len(groups)} duplicate groups; {len(citations) - removed} records left "
+          f"after merging; {time.perf_counter() - began:.1f} s; groups written to {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reviewkit", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -82,6 +121,24 @@ def parser() -> argparse.ArgumentParser:
     validate_cmd = commands.add_parser("validate", help="check every file of the review")
     _review_args(validate_cmd)
     validate_cmd.set_defaults(func=_cmd_validate)
+    import_cmd = commands.add_parser("import", help="add a database export (RIS, nbib, BibTeX, CSV/TSV/XLSX) as a source")
+    import_cmd.add_argument("file", type=Path, help="the export file")
+    _review_args(import_cmd)
+    import_cmd.add_argument("--source", help="the source id (default: from the file name)")
+    import_cmd.add_argument("--name", help="the database or other source it came from, e.g. 'MEDLINE via PubMed'")
+    import_cmd.add_argument("--kind", choices=["databases_registers", "other_methods"], default="databases_registers",
+                            help="the PRISMA 2020 column it counts in (default: databases_registers)")
+    import_cmd.add_argument("--on-error", choices=["skip", "stop"], default="skip",
+                            help="a malformed record: skip it and count it, or stop (default: skip)")
+    import_cmd.add_argument("--searched", help="when and how the source was searched, for the report")
+    import_cmd.set_defaults(func=_cmd_import)
+    dedup_cmd = commands.add_parser("dedup", help="find duplicate records in export files; write the groups as CSV")
+    dedup_cmd.add_argument("files", nargs="+", type=Path, help="RIS, nbib, BibTeX, CSV/TSV/XLSX files")
+    dedup_cmd.add_argument("--out", type=Path, required=True, help="the groups CSV (one group per row, merged_ids)")
+    dedup_cmd.add_argument("--decisions", type=Path, help="a reviewer's dedup.csv (confirm / split) to apply")
+    dedup_cmd.add_argument("--on-error", choices=["skip", "stop"], default="skip",
+                           help="a malformed record: skip it and count it, or stop (default: skip)")
+    dedup_cmd.set_defaults(func=_cmd_dedup)
     export_cmd = commands.add_parser("export", help="export the review or a notebook")
     formats = export_cmd.add_subparsers(dest="format", required=True)
     pdf_cmd = formats.add_parser(

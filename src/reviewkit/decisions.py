@@ -20,6 +20,7 @@ import pandas as pd
 from .criteria import Suggestion, suggestions
 from .errors import ReviewInputError, ReviewInputErrors
 from .protocol import Protocol
+from .record_dedup import unique_records
 from .records import Record
 from .stage import StageStatus
 from .storage import atomic_write_text, read_text
@@ -302,10 +303,12 @@ def conflicts(decisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> pd.DataFrame:
-    """One row per record and stage: the decision beside the suggestion, and whether the record is included."""
-    resolved = resolve(load_decisions(review_dir, protocol, records), [r.id for r in records])
-    found = suggestions(protocol, records)
-    titles = {r.id: r.title for r in records}
+    """One row per record screened (all ``records`` but the duplicates removed) and stage: the decision beside
+    the suggestion, and whether the record is included."""
+    to_screen = unique_records(review_dir, records)
+    resolved = resolve(load_decisions(review_dir, protocol, records), [r.id for r in to_screen])
+    found = suggestions(protocol, to_screen)
+    titles = {r.id: r.title for r in to_screen}
     included = set(included_ids(resolved))
     resolved["title"] = resolved["record_id"].map(titles)
     resolved["suggested_decision"] = resolved["record_id"].map(lambda i: found[i].decision)

@@ -26,13 +26,16 @@ class PICO(_Strict):
 
 
 class Source(_Strict):
-    """Where records come from; ``kind`` is the PRISMA 2020 column it counts in."""
+    """Where records come from; ``kind`` is the PRISMA 2020 column it counts in. ``format: text`` reads a
+    folder of documents; ``format: export`` reads a database export file (RIS, MEDLINE/nbib, BibTeX,
+    CSV/TSV/XLSX), whose malformed records are skipped and counted (``on_error: skip``) or stop the run."""
 
     id: str
     name: str
     kind: Literal["databases_registers", "other_methods"]
     path: str
-    format: Literal["text"] = "text"
+    format: Literal["text", "export"] = "text"
+    on_error: Literal["skip", "stop"] = "skip"
     searched: str | None = None
 
 

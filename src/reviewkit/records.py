@@ -10,9 +10,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .citation import Citation
 from .errors import ReviewInputError
 from .language import main_language, passages
-from .protocol import Protocol, source_dir
+from .protocol import Protocol, Source, source_dir
+from .readers import ImportResult, read_file
 from .storage import read_text
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -54,6 +56,7 @@ class Record:
     translations: tuple[str, ...] = ()  # e.g. "zh→en: chars 2384-2832"
     source_type: str = "unclear"
     source_type_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    citation: Citation | None = None  # the bibliographic record, for records imported from an export
 
 
 def _is_author_list(line: str) -> bool:
@@ -174,19 +177,53 @@ def read_folder(folder: Path, source: str) -> list[Record]:
     return [read_record(p, source) for p in files]
 
 
-def load_records(review_dir: str | Path, protocol: Protocol) -> list[Record]:
-    """All records of the review's sources; record ids must be unique across sources."""
+def citation_record(citation: Citation, source: str, path: str | Path = "") -> Record:
+    """An imported bibliographic record as a record of the review: its text is the title, authors, journal
+    and abstract; its id is ``<source>:<own id>`` (the own id already carries the source where the file gave none)."""
+    record_id = citation.id if citation.id.startswith(f"{source}:") else f"{source}:{citation.id}"
+    byline = "; ".join(citation.authors)
+    where = ", ".join(p for p in (citation.journal, citation.year, citation.volume, citation.pages) if p)
+    text = "\n\n".join(p for p in (citation.title, byline, where, citation.abstract) if p)
+    return Record(
+        id=record_id, source=source, path=f"{path or citation.source}, line {citation.line}", text=text, title=citation.title,
+        dates=(citation.year,) if citation.year else (), dois=(citation.doi,) if citation.doi else (),
+        journals_mentioned=(citation.journal,) if citation.journal else (),
+        source_type="journal article" if citation.journal else "unclear", citation=citation,
+    )
+
+
+def import_source(review_dir: str | Path, source: Source) -> ImportResult:
+    """Read a source's export file (``format: export``); malformed records as its ``on_error`` says."""
+    path = source_dir(review_dir, source)
+    if not path.is_file():
+        raise ReviewInputError(path, f"the export file of source {source.id!r} does not exist", field="sources.path")
+    return read_file(path, source=source.id, on_error=source.on_error)
+
+
+def load_sources(review_dir: str | Path, protocol: Protocol) -> tuple[list[Record], list[ImportResult]]:
+    """All records of the review's sources, and what each export file's import read, skipped and kept;
+    record ids must be unique across sources."""
     records: list[Record] = []
+    imports: list[ImportResult] = []
     seen: dict[str, str] = {}
     for source in protocol.sources:
-        for record in read_folder(source_dir(review_dir, source), source.id):
+        if source.format == "export":
+            result = import_source(review_dir, source)
+            imports.append(result)
+            found = [citation_record(c, source.id, result.path) for c in result.citations]
+        else:
+            found = read_folder(source_dir(review_dir, source), source.id)
+        for record in found:
             if record.id in seen:
-                raise ReviewInputError(
-                    record.path, f"record id also used by {seen[record.id]}", record=record.id
-                )
+                raise ReviewInputError(record.path, f"record id also used by {seen[record.id]}", record=record.id)
             seen[record.id] = record.path
             records.append(record)
-    return records
+    return records, imports
+
+
+def load_records(review_dir: str | Path, protocol: Protocol) -> list[Record]:
+    """All records of the review's sources (documents and imported exports)."""
+    return load_sources(review_dir, protocol)[0]
 
 
 def records_table(records: list[Record]) -> pd.DataFrame:

@@ -11,13 +11,16 @@ from .decisions import stage_status as _screening
 from .extraction import stage_status as _extraction
 from .grade import stage_status as _synthesis
 from .protocol import Protocol, load_protocol
+from .record_dedup import unique_records
 from .records import Record, load_records
 from .rob import stage_status as _risk_of_bias
 from .stage import StageStatus
 
 
 def _records(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
-    return StageStatus("records", "done", f"{len(records)} records from {len(protocol.sources)} source(s)")
+    removed = len(records) - len(unique_records(review_dir, records))
+    return StageStatus("records", "done", f"{len(records)} records from {len(protocol.sources)} source(s); "
+                                          f"{removed} duplicate(s) removed")
 
 
 STAGES: dict[str, Callable[[Path, Protocol, list[Record]], StageStatus]] = {

@@ -12,11 +12,15 @@ def table_path(out_dir: str | Path, name: str) -> Path:
     return Path(out_dir) / "tables" / f"{name}.csv"
 
 
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as CSV to ``path``, atomically, and return the path."""
+    atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
+    return Path(path)
+
+
 def write_table(table: pd.DataFrame, out_dir: str | Path, name: str) -> Path:
     """Write ``table`` as ``out_dir/tables/<name>.csv`` (atomically) and return the path."""
-    path = table_path(out_dir, name)
-    atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
-    return path
+    return write_csv(table, table_path(out_dir, name))
 
 
 def read_table(out_dir: str | Path, name: str) -> pd.DataFrame:

@@ -20,6 +20,11 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
     problems: list[ReviewInputError] = []
     for source in protocol.sources:
         folder = source_dir(review_dir, source)
+        if source.format == "export":  # read once, by load_records, which names any bad record
+            if not folder.is_file():
+                problems.append(ReviewInputError(folder, f"the export file of source {source.id!r} does not exist",
+                                                 field="sources.path"))
+            continue
         if not folder.is_dir():
             problems.append(ReviewInputError(folder, f"the folder of source {source.id!r} does not exist", field="sources.path"))
             continue
@@ -36,9 +41,9 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
 
 def _stage_validators() -> list[StageValidator]:
     """The validators of the stages that keep reviewer data."""
-    from . import decisions, extraction, grade, rob
+    from . import decisions, extraction, grade, record_dedup, rob
 
-    return [decisions.validate, extraction.validate, rob.validate, grade.validate]
+    return [record_dedup.validate, decisions.validate, extraction.validate, rob.validate, grade.validate]
 
 
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:

@@ -1,0 +1,116 @@
+"""Database exports beside the seeds: `reviewkit import`, record-level duplicates, and `reviewkit dedup`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reviewkit.cli import main
+from reviewkit.decisions import screening_table
+from reviewkit.errors import ReviewInputError
+from reviewkit.imports import add_import
+from reviewkit.protocol import load_protocol
+from reviewkit.record_dedup import record_duplicates, unique_records
+from reviewkit.records import load_records, load_sources
+from reviewkit.validate import validate_review
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+def _import_both(review: Path) -> None:
+    add_import(review, FIXTURES / "pubmed.nbib", name="MEDLINE via PubMed")
+    add_import(review, FIXTURES / "embase.ris", name="Embase via Ovid")
+
+
+def test_import_adds_a_source_keeps_the_protocols_comments_and_copies_the_file(seed_review, capsys):
+    before = (seed_review / "protocol.yml").read_text(encoding="utf-8")
+    assert main(["import", str(FIXTURES / "pubmed.nbib"), "--review", str(seed_review), "--name", "MEDLINE via PubMed",
+                 "--searched", "2024-05-01: title/abstract terms"]) == 0
+    out = capsys.readouterr().out
+    assert "pubmed.nbib (MEDLINE, utf-8): 2 records read, 0 skipped, 2 kept" in out
+    after = (seed_review / "protocol.yml").read_text(encoding="utf-8")
+    assert after.startswith(before[: before.index("exclusion_reasons:")])  # comments and layout kept
+    assert "  - id: pubmed\n    name: MEDLINE via PubMed\n    kind: databases_registers\n    format: export" in after
+    assert (seed_review / "imports" / "pubmed.nbib").read_bytes() == (FIXTURES / "pubmed.nbib").read_bytes()
+    protocol = load_protocol(seed_review)
+    records, imports = load_sources(seed_review, protocol)
+    assert [r.id for r in records if r.source == "pubmed"] == ["pubmed:38000001", "pubmed:37000002"]
+    assert imports[0].kept == 2 and validate_review(seed_review) == []
+
+
+def test_import_counts_skipped_records_and_names_them(seed_review, capsys):
+    assert main(["import", str(FIXTURES / "malformed.ris"), "--review", str(seed_review)]) == 0
+    captured = capsys.readouterr()
+    assert "7 records read, 5 skipped, 2 kept" in captured.out
+    assert "malformed.ris, line 7, record '#2 a2', field 'ER'" in captured.err
+
+
+def test_a_failed_import_changes_nothing(seed_review):
+    protocol_text = (seed_review / "protocol.yml").read_text(encoding="utf-8")
+    with pytest.raises(ReviewInputError, match=r"malformed.ris, line 7"):
+        add_import(seed_review, FIXTURES / "malformed.ris", on_error="stop")
+    assert (seed_review / "protocol.yml").read_text(encoding="utf-8") == protocol_text
+    assert not (seed_review / "imports").exists()
+    add_import(seed_review, FIXTURES / "pubmed.nbib")
+    with pytest.raises(ReviewInputError, match="a source 'pubmed' is already listed"):
+        add_import(seed_review, FIXTURES / "pubmed.nbib")
+    with pytest.raises(ReviewInputError, match="already imported"):
+        add_import(seed_review, FIXTURES / "pubmed.nbib", source="pubmed-again")
+
+
+def test_duplicates_across_exports_are_grouped_and_not_screened(seed_review):
+    _import_both(seed_review)
+    protocol = load_protocol(seed_review)
+    records = load_records(seed_review, protocol)
+    groups = record_duplicates(seed_review, records)
+    assert groups["merged_ids"].tolist() == ["pubmed:38000001;embase:2024815531"]
+    assert groups.loc[0, "kept"] == "pubmed:38000001" and "doi" in groups.loc[0, "evidence"]
+    kept = {r.id for r in unique_records(seed_review, records)}
+    assert "embase:2024815531" not in kept and len(kept) == len(records) - 1
+    screened = set(screening_table(seed_review, protocol, records)["record_id"])
+    assert "embase:2024815531" not in screened and "pubmed:38000001" in screened
+
+
+def test_a_reviewers_split_survives_a_rerun(seed_review):
+    _import_both(seed_review)
+    (seed_review / "dedup.csv").write_text(
+        "ids,decision,note\npubmed:38000001;embase:2024815531,split,checked: different trial reports\n", encoding="utf-8")
+    records = load_records(seed_review, load_protocol(seed_review))
+    assert record_duplicates(seed_review, records).empty
+    assert len(unique_records(seed_review, records)) == len(records)
+
+
+def test_a_bad_dedup_file_is_reported_with_line_and_field(seed_review):
+    (seed_review / "dedup.csv").write_text("ids,decision,note\nonly-one,confirm,\na;b,maybe,\n", encoding="utf-8")
+    problems = [str(p) for p in validate_review(seed_review)]
+    assert any("dedup.csv, line 2, field 'ids'" in p for p in problems)
+    assert any("dedup.csv, line 3, field 'decision'" in p for p in problems)
+
+
+def test_dedup_command_writes_groups_with_the_records_own_ids(tmp_path, capsys):
+    out = tmp_path / "groups.csv"
+    files = [FIXTURES / name for name in ("pubmed.nbib", "embase.ris", "scopus.ris", "covidence.csv")]
+    assert main(["dedup", *map(str, files), "--out", str(out)]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert summary.startswith("10 records read; 3 duplicate groups; 6 records left after merging;")
+    groups = pd.read_csv(out, dtype=str)
+    assert set(groups["merged_ids"]) == {"38000001;2024815531;#102", "2024815977;#103", "scopus:1;#101"}
+
+
+@pytest.mark.slow
+def test_records_and_screening_notebooks_show_imports_and_duplicates(seed_review, tmp_path):
+    from reviewkit.pipeline import run
+
+    _import_both(seed_review)
+    out = tmp_path / "build"
+    for stage in ("records", "screening"):
+        run(seed_review, out, only=stage, report=lambda line: None)
+    records = pd.read_csv(out / "tables" / "records.csv", dtype=str, keep_default_na=False).set_index("record_id")
+    assert records.loc["embase:2024815531", "duplicate_of"] == "pubmed:38000001"
+    sources = pd.read_csv(out / "tables" / "sources.csv").set_index("source")
+    assert (sources.loc["embase", "records"], sources.loc["embase", "after_dedup"]) == (2, 1)
+    screening = pd.read_csv(out / "tables" / "screening.csv", dtype=str, keep_default_na=False)
+    assert "embase:2024815531" not in set(screening["record_id"]) and len(set(screening["record_id"])) == 8
+    shown = (out / "notebooks" / "01_records.ipynb").read_text(encoding="utf-8")
+    assert "MEDLINE" in shown and "1 duplicate group(s); 1 record(s) removed; 8 left to screen" in shown
