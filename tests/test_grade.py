@@ -42,6 +42,7 @@ def test_seed_grades_are_valid_and_very_low(seed_review):
 @pytest.mark.parametrize("old,new,message", [
     ("    imprecision:\n      change: -2", "    imprecision:\n      change: -3", r"line \d+, field 'serious_adverse_events.domains.imprecision': change must be one of \[0, -1, -2\]"),
     ("    large_effect:\n      change: 0", "    large_effect:\n      change: -1", r"field 'serious_adverse_events.domains.large_effect': change must be one of \[0, 1, 2\]"),
+    ("    imprecision:\n      change: -2", "    imprecision:\n      change: -2.0", r"domains.imprecision': change must be one of \[0, -1, -2\], not -2.0"),
     ("    risk_of_bias:\n      change: -1\n      reason: >-\n        Of the two", "    risk_of_bias:\n      change: -1\n      note: >-\n        Of the two", "expected {change, reason}"),
     ("  start: low\n  start_reason: single-arm case series and observational studies, no control group\n  domains:\n    risk_of_bias:\n      change: -1\n      reason: >-\n        Of", "  start: medium\n  start_reason: x\n  domains:\n    risk_of_bias:\n      change: -1\n      reason: >-\n        Of", "start must be one of"),
     ("    publication_bias:\n      change: -1\n      reason: >-\n        Two of four", "    publication_bias:\n      change: -1\n      reason: ''\n      x: >-\n        Two of four", "expected {change, reason}"),
@@ -74,10 +75,10 @@ def test_no_grade_file_yet_gives_pending_in_the_summary_of_findings(seed_review)
     (seed_review / "grade.yml").unlink()
     protocol = load_protocol(seed_review)
     assert read_grades(seed_review, protocol) == ({}, [])
-    synthesis = pd.DataFrame([{"outcome": "improvement", "group": ALL, "k": 1, "participants": 19, "estimate": 0.5263,
+    synthesis = pd.DataFrame([{"outcome": "improvement", "group": ALL, "k": 1, "events": 10, "participants": 19, "estimate": 0.5263,
                                "ci_low": 0.2886, "ci_high": 0.7555, "method": ""}])
     narrative = pd.DataFrame([{"outcome": "improvement", "participants": "19", "direction": "favourable"}])
     sof = sof_table(protocol, synthesis, narrative, {})
     assert sof.loc[0, "certainty"] == "pending"
-    assert sof.loc[0, "estimate"] == "52.6% (95% CI 28.9 to 75.5), one study"
+    assert sof.loc[0, "estimate"] == "52.6% (28.9% to 75.5%); 10 events in 19 participants, one study"
     assert "1 favourable" in sof.loc[0, "comments"]

@@ -81,6 +81,14 @@ def test_a_reviewers_split_survives_a_rerun(seed_review):
     assert len(unique_records(seed_review, records)) == len(records)
 
 
+def test_confirming_a_wrong_group_that_would_drop_a_studys_report_is_refused(seed_review):
+    (seed_review / "dedup.csv").write_text("ids,decision,note\n000_ce438576644deecb;002_57e1d13fb9b03d75,confirm,\n",
+                                           encoding="utf-8")
+    problems = [str(p) for p in validate_review(seed_review)]
+    assert any("studies.yml" in p and "report 002_57e1d13fb9b03d75 of study 'hirota-2024' is removed as a duplicate"
+               in p for p in problems), problems
+
+
 def test_a_bad_dedup_file_is_reported_with_line_and_field(seed_review):
     (seed_review / "dedup.csv").write_text("ids,decision,note\nonly-one,confirm,\na;b,maybe,\n", encoding="utf-8")
     problems = [str(p) for p in validate_review(seed_review)]

@@ -6,6 +6,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 
 from reviewkit.cli import main
 from reviewkit.pipeline import STAGES, StageFailed, default_notebooks_dir, run, select_stages
@@ -53,6 +54,12 @@ def test_end_to_end_run_writes_every_stage(seed_review, tmp_path):
     assert "More than half" in narrative.set_index(["outcome", "study_id"]).loc[("improvement", "honmou-2021"), "reason_not_pooled"]
     for outcome in ("serious_adverse_events", "improvement"):
         assert (out / "figures" / f"forest_{outcome}.png").exists()
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(out / "review.pdf").pages)
+    assert "DRAFT" not in text and "Summary of findings" in text
+    assert "3.9% (0.5% to 23.3%); 0 events in 26 participants" in text  # the pooled SAE row of the SoF table
+    for label in ("Hirota et al. 2024", "Honmou et al. 2021"):
+        assert label in text
+    assert len(list((out / "studies").glob("*.pdf"))) == 4
     assert _tree_digest(seed_review) == before, "a run must not modify the reviewer's files"
 
 

@@ -10,6 +10,7 @@ from reviewkit.outcome_data import UNGROUPED, outcome_table
 from reviewkit.pooling import ALL, direction_counts, narrative_table, sensitivity_table, synthesis_tables
 from reviewkit.protocol import MetaAnalysis, load_protocol
 from reviewkit.records import load_records
+from reviewkit.validate import validate_review
 
 
 def _outcomes(review) -> pd.DataFrame:
@@ -44,10 +45,30 @@ def test_seed_counts_are_read_from_the_forms_and_vague_reports_are_left_out_with
 def test_events_above_the_total_in_a_form_name_the_file_and_field(seed_review):
     form = seed_review / "extraction" / "hirota-2024.yml"
     text = form.read_text(encoding="utf-8")
-    form.write_text(text.replace("sae_events:\n  value: 0", "sae_events:\n  value: 8"), encoding="utf-8")
+    edited = text.replace("sae_events:\n  value: 0", "sae_events:\n  value: 8")
+    form.write_text(edited, encoding="utf-8")
     with pytest.raises(ReviewInputError, match=r"hirota-2024.yml, line \d+, field 'sae_events': 8 events is more than"):
         _outcomes(seed_review)
-    assert form.read_text(encoding="utf-8") != text  # the reviewer's file is reported, not rewritten
+    assert form.read_text(encoding="utf-8") == edited  # the reviewer's file is reported, not rewritten
+    problems = [str(p) for p in validate_review(seed_review)]  # and validate finds it before any run
+    assert any("hirota-2024.yml" in p and "8 events is more than the total of 7" in p for p in problems)
+
+
+def test_a_total_of_zero_is_refused_naming_the_file(seed_review):
+    form = seed_review / "extraction" / "hirota-2024.yml"
+    text = form.read_text(encoding="utf-8")
+    start = text.index("sae_total:\n  value: 7")
+    form.write_text(text[:start] + "sae_total:\n  value: 0" + text[start + len("sae_total:\n  value: 7"):], encoding="utf-8")
+    problems = [str(p) for p in validate_review(seed_review)]
+    assert any("hirota-2024.yml" in p and "field 'sae_total'" in p and "positive" in p for p in problems)
+
+
+def test_a_model_that_cannot_be_fitted_says_why_and_keeps_the_studies():
+    table = _table([(UNGROUPED, "a", 0, 19, ""), (UNGROUPED, "b", 0, 7, "")])
+    synthesis, studies = synthesis_tables(table, MetaAnalysis(method="GLMM"))
+    assert synthesis.loc[0, "method"] == "" and "not pooled: the GLMM cannot be fitted" in synthesis.loc[0, "note"]
+    assert studies["proportion"].tolist() == [0, 0] and not studies["pooled"].any()
+    assert studies["weight"].isna().all()
 
 
 def test_a_form_field_not_yet_extracted_keeps_the_study_out_as_pending(seed_review):

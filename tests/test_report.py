@@ -184,7 +184,7 @@ def test_tables_show_studies_risk_of_bias_and_synthesis(full):
         assert has(text, label), label
     assert has(text, "Characteristics of the included studies")
     assert has(text, "intrathecal") and has(text, "180 days (six months) after infusion")  # characteristics cells
-    assert has(text, "Credibility of grey literature (after AACODS): 3 credibility low (of 3 appraisals)")
+    assert has(text, "Credibility of grey literature (after AACODS): credibility low (3), of 3 appraisals")
     assert has(text, "9/16")  # the MINORS total of genchi-2023
     assert has(text, "0/7 0.0% (0.0% to 41.0%) 32.8% yes")  # a row of the individual results
     assert has(text, "0/26 3.7% (0.5% to 21.9%) 0.000 0% REML, logit")  # the pooled row

@@ -73,7 +73,7 @@ def _rating(path: Path, outcome: str, domain: str, raw: Any) -> Rating:
     if not isinstance(raw, dict) or set(raw) - {"change", "reason"} or "change" not in raw:
         raise ReviewInputError(path, "expected {change, reason}", **where)
     change = raw["change"]
-    if isinstance(change, bool) or change not in DOMAINS[domain]:
+    if isinstance(change, bool) or not isinstance(change, int) or change not in DOMAINS[domain]:
         raise ReviewInputError(path, f"change must be one of {list(DOMAINS[domain])}, not {change!r}", **where)
     reason = str(raw.get("reason") or "").strip()
     if change and not reason:
@@ -151,9 +151,12 @@ def grade_table(grades: dict[str, Grade]) -> pd.DataFrame:
 
 
 def _estimate(row: pd.Series) -> str:
+    """``3.9% (0.5% to 23.3%); 0 events in 26 participants``: the events stay beside the estimate, so a
+    pooled proportion of studies with no events is not read as events seen."""
     if pd.isna(row["estimate"]):
         return "not estimable"
-    text = f"{100 * row['estimate']:.1f}% (95% CI {100 * row['ci_low']:.1f} to {100 * row['ci_high']:.1f})"
+    text = (f"{100 * row['estimate']:.1f}% ({100 * row['ci_low']:.1f}% to {100 * row['ci_high']:.1f}%); "
+            f"{row['events']} events in {row['participants']} participants")
     return text if row["method"] else text + ", one study"
 
 

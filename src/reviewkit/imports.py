@@ -75,6 +75,8 @@ def add_import(
     if target.exists():
         raise ReviewInputError(target, "a file of this name was already imported; rename it or remove the old one")
     result = read_file(file, source=source_id, on_error=on_error)
+    if result.read == 0:
+        raise ReviewInputError(file, f"no records found in this {result.format} file: nothing was imported")
     text = read_text(protocol_path)
     entry = _source_entry(source_id, name or source_id, kind, f"{IMPORTS_DIR}/{file.name}", on_error, searched)
     updated = _insert_source(text, entry, protocol_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ReviewInputError, ReviewInputErrors
-from .extraction import NOT_REPORTED, Form, display_value, form_path
+from .extraction import NOT_REPORTED, Form, display_value, form_path, read_forms
 from .protocol import Outcome, Protocol
 from .storage import yaml_key_line
 
@@ -31,8 +31,11 @@ def _counts(form: Form, outcome: Outcome, review_dir: Path) -> tuple[int | None,
     if NOT_REPORTED in (events, total):
         note = next((e.note for e in entries if e.value == NOT_REPORTED and e.note), "")
         return None, None, "counts not reported" + (f": {note}" if note else "")
+    path = form_path(review_dir, form.study.id)
+    if total == 0:
+        raise ReviewInputError(path, f"the total of outcome {outcome.id!r} must be a positive count, not 0",
+                               line=yaml_key_line(path, (outcome.total_field,)), field=outcome.total_field)
     if events > total:
-        path = form_path(review_dir, form.study.id)
         raise ReviewInputError(path, f"{events} events is more than the total of {total} ({outcome.total_field})",
                                line=yaml_key_line(path, (outcome.events_field,)), field=outcome.events_field)
     return events, total, ""
@@ -68,6 +71,19 @@ def outcome_table(
         raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.astype({"events": "Int64", "total": "Int64"})
+
+
+def validate(review_dir: str | Path, protocol: Protocol, records: list) -> list[ReviewInputError]:
+    """Counts that cannot be pooled (events above the total, a total of 0), found before any run."""
+    _, forms, _ = read_forms(review_dir, protocol, records)
+    problems = []
+    for outcome in protocol.outcomes:
+        for form in forms.values():
+            try:
+                _counts(form, outcome, Path(review_dir))
+            except ReviewInputError as exc:
+                problems.append(exc)
+    return problems
 
 
 def overall_risk_of_bias(rob: pd.DataFrame) -> dict[str, str]:

@@ -20,6 +20,15 @@ def _pool(rows: pd.DataFrame, settings: MetaAnalysis) -> PooledProportion:
                             method=settings.method, labels=rows["study_id"].tolist())
 
 
+def _studies(rows: pd.DataFrame, settings: MetaAnalysis) -> tuple:
+    """Per-study proportions, exact CIs and weights; fitted as the protocol says where that model can be
+    fitted, else with common effects (the per-study intervals do not depend on the model)."""
+    try:
+        return _pool(rows, settings).studies
+    except ValueError:
+        return _pool(rows, settings.model_copy(update={"method": "FE"})).studies
+
+
 def _summary(outcome: pd.DataFrame, group: str, rows: pd.DataFrame, settings: MetaAnalysis) -> dict:
     """One row of ``synthesis.csv``: pooled when enough studies give counts, else the single study or why not."""
     counted = rows[rows["poolable"]]
@@ -27,13 +36,17 @@ def _summary(outcome: pd.DataFrame, group: str, rows: pd.DataFrame, settings: Me
            "k": len(counted), "events": int(counted["events"].sum()), "participants": int(counted["total"].sum()),
            "studies": "; ".join(counted["study_id"]), "transform": "", "method": ""}
     left_out = len(rows) - len(counted)
+    without = f"{left_out} stud{'y' if left_out == 1 else 'ies'} without counts: narrative" if left_out else ""
     if len(counted) >= settings.min_studies:
-        result = _pool(counted, settings)
+        try:
+            result = _pool(counted, settings)
+        except ValueError as exc:  # e.g. a GLMM on studies that all have no events: say why, pool nothing
+            row.update(note="; ".join(filter(None, [f"not pooled: {exc}", without])))
+            return row
         row.update(estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high, tau2=result.tau2,
-                   i2=result.i2, transform=settings.transform, method=settings.method,
-                   note=f"{left_out} stud{'y' if left_out == 1 else 'ies'} without counts: narrative" if left_out else "")
+                   i2=result.i2, transform=settings.transform, method=settings.method, note=without)
     elif len(counted) == 1:
-        study = _pool(counted, settings.model_copy(update={"method": "FE"})).studies[0]
+        study = _studies(counted, settings)[0]
         row.update(estimate=study.proportion, ci_low=study.ci_low, ci_high=study.ci_high,
                    note="one study: its proportion with an exact 95% CI, not pooled")
     elif len(counted) > 1:
@@ -50,12 +63,13 @@ def synthesis_tables(outcomes: pd.DataFrame, settings: MetaAnalysis) -> tuple[pd
     summaries, studies = [], []
     for _, outcome in outcomes.groupby("outcome", sort=False):
         groups = list(dict.fromkeys(outcome["group"]))
-        summaries.append(_summary(outcome, ALL, outcome, settings))
+        overall = _summary(outcome, ALL, outcome, settings)
+        summaries.append(overall)
         if len(groups) > 1:
             summaries += [_summary(outcome, g, outcome[outcome["group"] == g], settings) for g in groups]
         counted = outcome[outcome["poolable"]]
-        pooled = len(counted) >= settings.min_studies
-        fitted = dict(zip(counted["study_id"], _pool(counted, settings).studies)) if len(counted) else {}
+        pooled = overall["method"] != ""
+        fitted = dict(zip(counted["study_id"], _studies(counted, settings))) if len(counted) else {}
         for row in outcome.itertuples():
             study = fitted.get(row.study_id)
             studies.append({
@@ -65,7 +79,7 @@ def synthesis_tables(outcomes: pd.DataFrame, settings: MetaAnalysis) -> tuple[pd
                 "ci_high": study.ci_high if study else None,
                 "weight": study.weight if study and pooled else None,
                 "pooled": bool(study and pooled),
-                "reason": row.reason or ("" if pooled else "the only study with counts"),
+                "reason": row.reason or ("" if pooled else overall["note"]),
             })
     return (pd.DataFrame(summaries, columns=SYNTHESIS_COLUMNS),
             pd.DataFrame(studies, columns=STUDY_COLUMNS).astype({"events": "Int64", "total": "Int64"}))

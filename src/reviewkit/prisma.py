@@ -7,8 +7,11 @@ their reports, ``|``- or ``;``-separated record ids). Exclusion-reason labels co
 
 Each PRISMA column (``databases_registers``, ``other_methods``) and their ``total`` gets the boxes:
 
-- ``identified``: per source (``sources.csv`` records) and their sum;
-- ``duplicates_removed``: records identified minus distinct records screened;
+- ``identified``: per source (``sources.csv`` records, plus the records skipped as malformed at import,
+  its ``skipped`` column) and their sum;
+- ``duplicates_removed``: records removed as duplicates (``records.csv`` ``duplicate_of``; without that
+  column, records identified minus those removed for other reasons minus distinct records screened);
+- ``removed_other``: records removed for other reasons: malformed records skipped at import;
 - ``screened``: records that entered title/abstract screening;
 - ``excluded_screening``: records excluded at title/abstract;
 - ``awaiting_screening``: records still pending or in conflict at title/abstract (per state in ``reason``);
@@ -46,6 +49,7 @@ NOT_RETRIEVED = "not_retrieved"
 BOXES = {
     "identified": "Records identified",
     "duplicates_removed": "Duplicate records removed",
+    "removed_other": "Records removed for other reasons (malformed at import)",
     "screened": "Records screened",
     "excluded_screening": "Records excluded",
     "awaiting_screening": "Records awaiting a screening decision",
@@ -108,12 +112,14 @@ def _decisions(screening: pd.DataFrame, columns: dict[str, str], reasons: dict[s
 
 
 def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, linked: list[str],
-                   reasons: dict[str, str]) -> list[dict]:
-    """The boxes of one PRISMA column; ``linked`` holds the column of each record linked to an included study."""
+                   reasons: dict[str, str], duplicates: int | None) -> list[dict]:
+    """The boxes of one PRISMA column; ``linked`` holds the column of each record linked to an included study;
+    ``duplicates`` the records of the column removed as duplicates (None: derive it)."""
     own = sources[sources["prisma_column"] == column]
-    rows = [_row(column, "identified", int(n), source=s, label=name)
-            for s, name, n in zip(own["source"], own["name"], own["records"])]
-    identified = sum(int(n) for n in own["records"])
+    skipped = [int(n or 0) for n in own["skipped"]] if "skipped" in own else [0] * len(own)
+    read = [int(n) + s for n, s in zip(own["records"], skipped)]
+    rows = [_row(column, "identified", n, source=s, label=name) for s, name, n in zip(own["source"], own["name"], read)]
+    identified, other = sum(read), sum(skipped)
     at = decisions[decisions["column"] == column]
     title = at[at["stage"] == "title_abstract"]
     passed = set(title.loc[title["decision"].isin(["include", "unsure"]), "record_id"])
@@ -125,7 +131,8 @@ def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, 
     per_reason = excluded.loc[~lost, "exclusion_reason"].value_counts()
     rows += [
         _row(column, "identified", identified),
-        _row(column, "duplicates_removed", identified - len(title)),
+        _row(column, "duplicates_removed", identified - other - len(title) if duplicates is None else duplicates),
+        _row(column, "removed_other", other),
         _row(column, "screened", len(title)),
         _row(column, "excluded_screening", (title["decision"] == "exclude").sum()),
         _row(column, "awaiting_screening", title["decision"].isin(AWAITING["title_abstract"]).sum()),
@@ -166,7 +173,11 @@ def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataF
         raise ReviewInputError(table_path(out_dir, "included_studies"), "no record in records.csv has this id",
                                record=unknown[0], field="records")
     linked_columns = [columns[r] for r in linked]
-    rows = [row for column in COLUMNS for row in _column_counts(column, sources, decisions, linked_columns, reasons)]
+    removed = records["duplicate_of"].fillna("") != "" if "duplicate_of" in records else None
+    duplicates = {c: None if removed is None else int((records["source"].map(dict(zip(sources["source"],
+                  sources["prisma_column"])))[removed] == c).sum()) for c in COLUMNS}
+    rows = [row for column in COLUMNS
+            for row in _column_counts(column, sources, decisions, linked_columns, reasons, duplicates[column])]
     table = pd.DataFrame(rows, columns=FIELDS)
     per_column = table[table["source"] == ""]
     total = per_column.groupby(["box", "reason"], sort=False, as_index=False).agg(label=("label", "first"), count=("count", "sum"))
@@ -233,7 +244,7 @@ def _column_checks(counts: pd.DataFrame, column: str) -> list[str]:
 
     messages = []
     flows = [
-        (("identified",), ("duplicates_removed",), "screened"),
+        (("identified",), ("duplicates_removed", "removed_other"), "screened"),
         (("screened",), ("excluded_screening", "awaiting_screening"), "sought"),
         (("sought",), ("not_retrieved",), "assessed"),
         (("assessed",), ("excluded_full_text", "awaiting_full_text"), "included_full_text"),

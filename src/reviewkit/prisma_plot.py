@@ -88,7 +88,8 @@ def _paragraphs(counts: pd.DataFrame, column: str) -> list[tuple[list, list]]:
     reasons = reasons[reasons["count"] > 0]
     return [
         ([("Records identified from:", 0)] + [(f"{label} {_n(k)}", 1) for label, k in zip(sources["label"], sources["count"])],
-         [("Records removed before screening:", 0), (f"Duplicate records removed {n('duplicates_removed')}", 1)]),
+         [("Records removed before screening:", 0), (f"Duplicate records removed {n('duplicates_removed')}", 1),
+          (f"Records removed for other reasons (malformed at import) {n('removed_other')}", 1)]),
         ([(f"Records screened {n('screened')}", 0)],
          [(f"Records excluded {n('excluded_screening')}", 0)] + _awaiting(counts, "awaiting_screening", column)),
         ([(f"Reports sought for retrieval {n('sought')}", 0)],

@@ -13,6 +13,8 @@ from .dedup_decisions import read_dedup_decisions
 from .errors import ReviewInputError, ReviewInputErrors
 from .protocol import Protocol
 from .records import Record
+from .storage import yaml_key_line
+from .studies import STUDIES_FILE, read_studies
 
 DEDUP_FILE = "dedup.csv"
 
@@ -50,11 +52,20 @@ def unique_records(review_dir: str | Path, records: list[Record]) -> list[Record
 
 
 def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> list[ReviewInputError]:
-    """Every problem in ``review/dedup.csv``."""
+    """Every problem in ``review/dedup.csv``, and reports of studies that de-duplication would remove."""
     try:
         read_dedup_decisions(Path(review_dir) / DEDUP_FILE)
     except ReviewInputErrors as exc:
         return exc.errors
     except ReviewInputError as exc:
         return [exc]
-    return []
+    removed = duplicate_of(record_duplicates(review_dir, records))
+    studies, _ = read_studies(review_dir, [r.id for r in records])
+    path = Path(review_dir) / STUDIES_FILE
+    return [
+        ReviewInputError(path, f"report {record_id} of study {study.id!r} is removed as a duplicate of "
+                               f"{removed[record_id]}: list that record instead, or split the group in {DEDUP_FILE}",
+                         line=yaml_key_line(path, (study.id, "records")), field=f"{study.id}.records")
+        for study in studies if study.records != (study.id,)  # studies listed in studies.yml
+        for record_id in study.records if record_id in removed
+    ]

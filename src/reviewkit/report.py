@@ -250,10 +250,10 @@ def _record_reference(build: Build, record_id: str) -> str:
     record = build.record(record_id)
     if record is None:
         return f"Record {record_id}."
-    date = str(record.get("dates", "")).split(" | ")[0]
     kind = record.get("source_type_suggested", "") or "report"
     title = str(record["title"]).rstrip(" .…")
-    return f"{title}. {kind[:1].upper() + kind[1:]}{', ' + date if date else ''}. Record {record_id}."
+    # no date: the dates a document mentions are often those of what it cites, not its own
+    return f"{title}. {kind[:1].upper() + kind[1:]}. Record {record_id}."
 
 
 def _tools_used(build: Build) -> list[str]:
@@ -380,8 +380,9 @@ def _abstract(build: Build) -> Markup:
         results += (f" {fmt_count(len(grey))} of {_plural(len(build.studies), 'study', 'studies')} are known only from "
                     f"grey literature ({_words(sorted(kinds))}).")
     findings = _sof_sentences(build)
-    results += " " + (" ".join(findings) if findings else "Outcome results: pending (tables/sof.csv missing).")
-    conclusions = _certainty_sentence(build) or "Certainty of the evidence: pending (tables/sof.csv missing)."
+    missing = "tables/sof.csv missing" if build.table("sof") is None else "no outcome data yet"
+    results += " " + (" ".join(findings) if findings else f"Outcome results: pending ({missing}).")
+    conclusions = _certainty_sentence(build) or f"Certainty of the evidence: pending ({missing})."
     designs = _designs(build)
     if designs and not any("controlled" in d for d in designs):
         conclusions += " No included study was a controlled study."
@@ -531,9 +532,13 @@ def _synthesis_methods(build: Build) -> Markup:
 
 
 def _certainty_methods(build: Build) -> Markup:
+    grade = build.table("grade")
+    rated = grade is not None and (grade["domain"] == "publication_bias").any()
+    bias = ("Reporting bias (missing results) was judged per outcome within GRADE, in its publication bias domain, "
+            "from who reported each study and how; no statistical test of small-study effects was run."
+            if rated else "Reporting bias (missing results) was not assessed: no GRADE assessment rates it yet.")
     return (heading("Reporting bias and certainty assessment", 2, label="certainty-methods")
-            + paragraph(f"Certainty of evidence: {build.protocol.certainty} Reporting bias (missing results) was not "
-                        "assessed: the protocol plans no assessment of it."))
+            + paragraph(f"Certainty of evidence: {build.protocol.certainty} {bias}"))
 
 
 def _methods(build: Build) -> Markup:
@@ -673,7 +678,8 @@ def _rob_results(build: Build, refs: References) -> Markup:
     summary = []
     for tool_id, rows in _overall_rob(build).groupby("tool", sort=False):
         name = build.tools[tool_id].name if tool_id in build.tools else tool_id
-        summary.append(f"{name}: {_counted(Counter(rows['judgment']))} (of {_plural(len(rows), 'appraisal')})")
+        judgments = ", ".join(f"{what} ({n})" for what, n in Counter(rows["judgment"]).most_common())
+        summary.append(f"{name}: {judgments}, of {_plural(len(rows), 'appraisal')}")
     out += paragraph("Overall judgments by tool (each item's supporting quote or note is in Appendix A):") + bullets(summary)
     for tool_id, rows in rob.groupby("tool", sort=False):
         name = build.tools[tool_id].name if tool_id in build.tools else tool_id
