@@ -8,13 +8,19 @@ be found, verbatim up to typography, in the text of the record it names. An opti
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from rapidfuzz import fuzz, utils
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .errors import ReviewInputError, ReviewInputErrors
 from .evidence import closest_passage, find_quote, normalise
@@ -22,7 +28,7 @@ from .extract_rules import EXTRACTORS, NUMBER, parse_number
 from .protocol import FormField, Protocol
 from .records import Record
 from .stage import StageStatus
-from .storage import atomic_write_text, dump_yaml, load_yaml, yaml_key_line
+from .storage import atomic_write_text, load_yaml, read_text, yaml_key_line
 from .studies import Study, load_studies, read_studies
 from .tables import read_table, table_path
 
@@ -293,6 +299,65 @@ def load_forms(
     return studies, forms
 
 
+def _yaml_editor() -> YAML:
+    """ruamel.yaml in round-trip mode, set to the layout of the review's files; long lines are not re-wrapped."""
+    editor = YAML()
+    editor.indent(mapping=2, sequence=4, offset=2)
+    editor.width = 4096
+    editor.preserve_quotes = True
+    return editor
+
+
+def load_for_edit(path: str | Path) -> Any:
+    """A reviewer's YAML file as round-trip data (comments, key order, quoting and layout kept); None if absent."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return _yaml_editor().load(read_text(path))
+    except RuamelError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ReviewInputError(
+            path, f"cannot edit the file: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None
+        ) from None
+
+
+def dump_edited(data: Any) -> str:
+    """The text of round-trip data as ``load_for_edit`` read it, with the edits made to it."""
+    stream = io.StringIO()
+    _yaml_editor().dump(data, stream)
+    return stream.getvalue()
+
+
+_RESOLVER = yaml.SafeLoader("")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def yaml_value(value: Any) -> Any:
+    """``value`` ready for ``dump_edited``: a text that PyYAML, which reads the files, would take for something
+    else (``no``, ``1.5``, ``2024-01-31``) is quoted; a list is written in block style."""
+    if isinstance(value, str) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        return CommentedSeq(yaml_value(v) for v in value)
+    return value
+
+
+def set_entry(data: CommentedMap, key: str, values: dict[str, Any], order: list[str]) -> None:
+    """Set the mapping ``data[key]`` to ``values`` in place (a None value removes its key), keeping the comments
+    of the keys that stay; a new ``key`` goes where ``order`` puts it among the keys already there."""
+    if key not in data:
+        rank = order.index(key) if key in order else len(order)
+        later = [i for i, k in enumerate(data) if k in order and order.index(k) > rank]
+        data.insert(later[0] if later else len(data), key, CommentedMap())
+    entry = data[key]
+    for name, value in values.items():
+        if value is None:
+            entry.pop(name, None)
+        else:
+            entry[name] = yaml_value(value)
+
+
 def record_value(
     review_dir: str | Path,
     study_id: str,
@@ -301,35 +366,45 @@ def record_value(
     quote: str | list[str] | None = None,
     record: str | None = None,
     note: str | None = None,
+    *,
+    protocol: Protocol | None = None,
+    records: list[Record] | None = None,
 ) -> Entry:
     """Set one field of a study's form, checking the whole form before writing it atomically.
 
-    An existing file with problems is reported and left as it is. The file is written back in
-    the protocol's field order (YAML comments in it are not kept).
+    An existing file with problems is reported and left as it is. The rest of the file is kept as the
+    reviewer wrote it, comments and layout included (ruamel.yaml round trip); a new field goes in the
+    protocol's field order. ``protocol`` and ``records`` save reloading them (the forms pass them).
     """
     from .protocol import load_protocol
     from .records import load_records
 
-    protocol = load_protocol(review_dir)
-    records = {r.id: r for r in load_records(review_dir, protocol)}
-    study = {s.id: s for s in load_studies(review_dir, list(records))}.get(study_id)
+    protocol = protocol or load_protocol(review_dir)
+    by_id = {r.id: r for r in (records if records is not None else load_records(review_dir, protocol))}
+    study = {s.id: s for s in load_studies(review_dir, list(by_id))}.get(study_id)
     path = form_path(review_dir, study_id)
     if study is None:
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
     if field not in {f.key for f in protocol.extraction_form}:
         raise ReviewInputError(path, "unknown field; it is not in the protocol's extraction form", field=field)
-    data = load_yaml(path) if path.exists() else None
-    _, errors = parse_form(data, path, study, protocol, records)
-    if errors:
-        raise ReviewInputErrors(errors)
-    data = dict(data or {})
-    entry = {"value": value, "quote": quote, "record": record, "note": note}
-    data[field] = {k: v for k, v in entry.items() if v is not None}
-    form, errors = parse_form(data, path, study, protocol, records, lines=False)
+    if path.exists():
+        _, errors = parse_form(load_yaml(path), path, study, protocol, by_id, lines=False)
+        if errors:
+            raise ReviewInputErrors(parse_form(load_yaml(path), path, study, protocol, by_id)[1])
+    data = load_for_edit(path)
+    if data is None:
+        data = CommentedMap()
+        data.yaml_set_start_comment(
+            f"Extraction form of study {study_id}. Reviewer-owned data: edit by hand or with the form in\n"
+            "notebook 03, validate with `reviewkit validate`."
+        )
+    order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
+    set_entry(data, field, {"value": value, "quote": quote, "record": record, "note": note}, order)
+    text = dump_edited(data)
+    form, errors = parse_form(yaml.safe_load(text), path, study, protocol, by_id, lines=False)
     if errors:
         raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
-    order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
-    atomic_write_text(path, dump_yaml({k: data[k] for k in order if k in data}))
+    atomic_write_text(path, text)
     return form.entries[field]
 
 

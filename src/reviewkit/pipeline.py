@@ -16,6 +16,7 @@ from .tables import read_table
 
 STAGES = ["01_records", "02_screening", "03_extraction", "04_risk_of_bias", "studies", "05_synthesis", "06_report"]
 STUDY_NOTEBOOK = "study.ipynb"
+FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
 
 
 class StageFailed(RuntimeError):
@@ -53,15 +54,23 @@ def select_stages(only: str | None = None, start: str | None = None) -> list[str
     return list(STAGES)
 
 
+def batch_parameters(notebook: Path, parameters: dict[str, str]) -> dict[str, str | bool]:
+    """The parameters of a batch run: ``show_forms=False`` added for a notebook that declares it, so that
+    its review forms are not shown and it only reads what is recorded."""
+    declared = papermill.inspect_notebook(str(notebook))
+    return {**parameters, FORMS_PARAMETER: False} if FORMS_PARAMETER in declared else dict(parameters)
+
+
 def execute(notebook: Path, output: Path, parameters: dict[str, str]) -> float:
-    """Execute one notebook with papermill; a failing cell raises ``StageFailed``; returns seconds."""
+    """Execute one notebook with papermill (as a batch run: no forms); a failing cell raises ``StageFailed``;
+    returns seconds."""
     output.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
-            parameters=parameters,
+            parameters=batch_parameters(notebook, parameters),
             cwd=str(notebook.parent),
             progress_bar=False,
             kernel_name="python3",

@@ -11,21 +11,23 @@ answered leaves the appraisal pending. Files are never rewritten, except by ``re
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import ReviewInputError, ReviewInputErrors
 from .evidence import closest_passage, find_quote
-from .extraction import Evidence, form_path
+from .extraction import Evidence, dump_edited, form_path, load_for_edit, set_entry
 from .protocol import Protocol
 from .records import Record
 from .rob_tools import Overall, Tool, read_tools, stated_overall
 from .stage import StageStatus
-from .storage import atomic_write_text, dump_yaml, load_yaml, read_text, yaml_key_line
+from .storage import atomic_write_text, load_yaml, read_text, yaml_key_line
 from .studies import Study, read_studies
 
 ROB_DIR = "rob"
@@ -240,7 +242,7 @@ def _parse_appraisal(
     expected = _expected_tool(check, keys, source_type, design, override, protocol)
     if expected is not None and expected != tool.id:
         why = (f"source type {source_type!r}" if source_type else
-               f"the override" if override else f"design {design!r}")
+               "the override" if override else f"design {design!r}")
         hint = "" if source_type or override else " (or add 'override: {tool, reason}')"
         check.error(keys + ("tool",), f"{why} calls for tool {expected!r}, not {tool.id!r}{hint}")
     default = check.study.primary_record if source_type is None or len(check.study.records) == 1 else None
@@ -464,28 +466,37 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
     return StageStatus("risk of bias", "done", summary)
 
 
-def _header(path: Path) -> str:
-    """The comment lines at the top of a file, kept when ``record_judgment`` rewrites it."""
-    if not path.exists():
-        return ""
-    lines = []
-    for line in read_text(path).splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line + "\n")
-    return "".join(lines)
+def _check_candidate(
+    text: str, path: Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
+    design: str | None,
+) -> list[ReviewInputError]:
+    """Every problem a rob file would have with ``text``, with line numbers in that text and ``path`` named."""
+    with tempfile.TemporaryDirectory() as folder:
+        candidate = Path(folder) / path.name
+        candidate.write_text(text, encoding="utf-8")
+        _, errors = parse_rob_file(yaml.safe_load(text), candidate, study, protocol, records, tools, design)
+    return [ReviewInputError(path, e.message, line=e.line, field=e.field, record=e.record) for e in errors]
+
+
+def raw_appraisal(data: Any, study: Study, tool_id: str, source_type: str | None, record: str) -> dict[str, Any] | None:
+    """The appraisal with ``tool_id`` in a rob file's data: the study's (``source_type`` None) or that of report ``record``."""
+    appraisals = data.get("appraisals") if isinstance(data, dict) else None
+    return next((a for a in appraisals or [] if isinstance(a, dict) and a.get("tool") == tool_id
+                 and a.get("source_type") == source_type
+                 and (source_type is None or a.get("record", study.primary_record) == record)), None)
 
 
 def record_judgment(
-    review_dir: str | Path, study_id: str, tool_id: str, item: str, answer: str, *,
+    review_dir: str | Path, study_id: str, tool_id: str, item: str, answer: str | None, *,
     protocol: Protocol, records: list[Record], quote: str | list[str] | None = None,
     record: str | None = None, note: str | None = None, source_type: str | None = None,
 ) -> None:
-    """Write one item's judgment (``item="overall"``: the overall judgment, ``answer`` its text) into a
-    study's rob file, atomically, after checking it; everything else in the file is kept as it was.
+    """Write one item's judgment (``item="overall"``: the overall judgment, ``answer`` its text, or None to leave
+    it to the tool's rule) into a study's rob file, atomically, after checking the whole file as it would be.
 
-    The appraisal is the study's (``source_type`` None; ``record`` is then the report quoted) or that
-    of report ``record`` with ``source_type``.
+    Everything else in the file is kept as the reviewer wrote it, comments and layout included (ruamel.yaml
+    round trip); a file that has problems already is reported and left alone. The appraisal is the study's
+    (``source_type`` None; ``record`` is then the report quoted) or that of report ``record`` with ``source_type``.
     """
     by_id = {r.id: r for r in records}
     studies, _ = read_studies(review_dir, list(by_id))
@@ -493,28 +504,40 @@ def record_judgment(
     study = next((s for s in studies if s.id == study_id), None)
     if study is None:
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
-    tool = read_tools(review_dir)[0].get(tool_id)
+    tools = read_tools(review_dir)[0]
+    tool = tools.get(tool_id)
     if tool is None:
         raise ReviewInputError(path, f"unknown tool {tool_id!r}", field=item)
-    data = (load_yaml(path) if path.exists() else None) or {"appraisals": []}
-    if not isinstance(data, dict) or not isinstance(data.get("appraisals"), list):
-        raise ReviewInputError(path, "the file is not a mapping with a list 'appraisals'; fix it by hand first")
+    design = study_design(review_dir, study_id)
+    if path.exists():
+        problems = parse_rob_file(load_yaml(path), path, study, protocol, by_id, tools, design)[1]
+        if problems:
+            raise problems[0] if len(problems) == 1 else ReviewInputErrors(problems)
+    data = load_for_edit(path)
+    if data is None:
+        data = CommentedMap(appraisals=CommentedSeq())
+        data.yaml_set_start_comment(
+            f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or with the form in\n"
+            "notebook 04, validate with `reviewkit validate`."
+        )
     appraised = record if source_type and record else study.primary_record
-    entry = next((a for a in data["appraisals"] if isinstance(a, dict) and a.get("tool") == tool_id
-                  and a.get("source_type") == source_type
-                  and (source_type is None or a.get("record", study.primary_record) == appraised)), None)
+    entry = raw_appraisal(data, study, tool_id, source_type, appraised)
     if entry is None:
-        entry = {"tool": tool_id, "record": appraised, **({"source_type": source_type} if source_type else {}), "items": {}}
+        entry = CommentedMap(tool=tool_id, record=appraised, **({"source_type": source_type} if source_type else {}))
         data["appraisals"].append(entry)
+    if not entry.get("items"):
+        entry["items"] = CommentedMap()  # block style, also in place of a reviewer's empty ``items: {}``
     if item == "overall":
-        entry["overall"] = {"judgment": answer, **({"note": note} if note else {})}
+        if answer is None and note is None:
+            entry.pop("overall", None)
+        else:
+            set_entry(entry, "overall", {"judgment": answer, "note": note}, ["items", "overall"])
     else:
-        value = {k: v for k, v in (("answer", answer), ("quote", quote), ("record", record), ("note", note))
-                 if v is not None and not (k == "record" and v == appraised)}
-        check = _Checker(path, study, by_id)
-        if _parse_item(check, (item,), value, tool, appraised) is None:
-            raise check.errors[0] if len(check.errors) == 1 else ReviewInputErrors(check.errors)
-        if not isinstance(entry.get("items"), dict):
-            entry["items"] = {}
-        entry["items"][item] = value
-    atomic_write_text(path, _header(path) + dump_yaml(data))
+        given = int(answer) if isinstance(answer, str) and answer.isdigit() else answer
+        values = {"answer": given, "quote": quote, "record": None if record == appraised else record, "note": note}
+        set_entry(entry["items"], item, values, [i.id for i in tool.items])
+    text = dump_edited(data)
+    problems = _check_candidate(text, path, study, protocol, by_id, tools, design)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ReviewInputErrors(problems)
+    atomic_write_text(path, text)

@@ -1,0 +1,74 @@
+"""Pieces the three forms share: marked-up record text, status messages, quotes typed or selected."""
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import ReviewInputError, ReviewInputErrors
+from .frontend import FORM_CLASS
+
+QUOTE_MARK = "#fff176"  # a quote the reviewer saved
+SUGGESTION_MARK = "#bbdefb"  # the passage a suggestion rests on
+_COLOURS = {"ok": "#1b5e20", "error": "#b71c1c", "info": "#37474f"}
+
+
+def marked_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+    """``text`` as HTML with ``(start, end, colour, title)`` spans marked; a span overlapping an earlier one
+    is left out. The first mark has the class ``rk-focus`` (the text box scrolls to it)."""
+    parts, position = [], 0
+    for start, end, colour, title in sorted(m for m in marks if m[0] < m[1]):
+        if start < position:
+            continue
+        focus = ' class="rk-focus"' if position == 0 and not parts else ""
+        parts.append(escape(text[position:start]))
+        parts.append(f'<mark{focus} style="background:{colour}" title="{escape(title)}">{escape(text[start:end])}</mark>')
+        position = end
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def say(status: w.HTML, kind: str, text: str) -> None:
+    """Show a message (``ok``, ``error`` or ``info``; ``text`` is plain text) in a form's status line."""
+    lines = "<br>".join(escape(line) for line in text.splitlines())
+    status.value = f'<div style="color:{_COLOURS[kind]};white-space:normal">{lines}</div>'
+
+
+def problem_text(exc: Exception) -> str:
+    """The problems of a refused save, one per line, without the file's path (the form names the study)."""
+    errors = exc.errors if isinstance(exc, ReviewInputErrors) else [exc]
+    return "\n".join(e.message if isinstance(e, ReviewInputError) else str(e) for e in errors)
+
+
+def quotes_of(text: str) -> str | list[str] | None:
+    """The quotes typed in a quote box, one per line: None, one text, or a list."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return None if not lines else lines[0] if len(lines) == 1 else lines
+
+
+def add_selection(box: w.Textarea, selection: str, add: bool) -> None:
+    """Put a selection (whitespace collapsed onto one line) in a quote box, or add it as a further quote."""
+    quote = " ".join(selection.split())
+    if quote:
+        box.value = f"{box.value.rstrip()}\n{quote}" if add and box.value.strip() else quote
+
+
+def form_box(children: list[w.Widget]) -> w.VBox:
+    """The outer box of a form: the keyboard shortcuts apply inside it."""
+    box = w.VBox(children, layout=w.Layout(width="100%"))
+    box.add_class(FORM_CLASS)
+    return box
+
+
+def labelled(label: str, widget: w.Widget, width: str = "7em") -> w.HBox:
+    return w.HBox([w.HTML(f"<b>{escape(label)}</b>", layout=w.Layout(width=width, flex="0 0 auto")), widget])
+
+
+class Displayed:
+    """A form object that displays as its widget in a notebook (``form`` as a cell's last line)."""
+
+    widget: w.Widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
