@@ -106,6 +106,14 @@ def test_dedup_command_writes_groups_with_the_records_own_ids(tmp_path, capsys):
     assert set(groups["merged_ids"]) == {"38000001;2024815531;#102", "2024815977;#103", "scopus:1;#101"}
 
 
+def test_dedup_refuses_to_write_over_an_input(tmp_path, capsys):
+    source = tmp_path / "pubmed.nbib"
+    source.write_bytes((FIXTURES / "pubmed.nbib").read_bytes())
+    assert main(["dedup", str(source), "--out", str(source)]) == 1
+    assert "is one of the input files" in capsys.readouterr().err
+    assert source.read_bytes() == (FIXTURES / "pubmed.nbib").read_bytes()
+
+
 @pytest.mark.slow
 def test_records_and_screening_notebooks_show_imports_and_duplicates(seed_review, tmp_path):
     from reviewkit.pipeline import run

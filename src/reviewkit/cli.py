@@ -87,6 +87,10 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     from .readers import read_file
     from .tables import write_csv
 
+    inputs = {p.resolve() for p in [*args.files, *([args.decisions] if args.decisions else [])]}
+    if args.out.resolve() in inputs:
+        print(f"reviewkit dedup: --out {args.out} is one of the input files; choose another name", file=sys.stderr)
+        return 1
     began = time.perf_counter()
     citations = []
     for path in args.files:
