@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
 from ..errors import ReviewInputError, ReviewInputErrors
+from ..protocol import Protocol, load_protocol
+from ..records import Record, load_records
+from ..studies import Study, load_studies
 from .frontend import FORM_CLASS
 
 QUOTE_MARK = "#fff176"  # a quote the reviewer saved
@@ -63,6 +67,27 @@ def form_box(children: list[w.Widget]) -> w.VBox:
 
 def labelled(label: str, widget: w.Widget, width: str = "7em") -> w.HBox:
     return w.HBox([w.HTML(f"<b>{escape(label)}</b>", layout=w.Layout(width=width, flex="0 0 auto")), widget])
+
+
+def study_context(
+    review_dir: str | Path, studies: list[str] | None, protocol: Protocol | None, records: list[Record] | None
+) -> tuple[Protocol, list[Record], list[Study]]:
+    """The protocol, records and chosen studies (all if ``studies`` is None) a study form works on."""
+    protocol = protocol or load_protocol(review_dir)
+    records = records if records is not None else load_records(review_dir, protocol)
+    every = {s.id: s for s in load_studies(review_dir, [r.id for r in records])}
+    unknown = [s for s in studies or [] if s not in every]
+    if unknown:
+        raise ValueError(f"no study in studies.yml has the id(s) {', '.join(unknown)}")
+    return protocol, records, [every[s] for s in studies] if studies is not None else list(every.values())
+
+
+def quote_inputs() -> tuple[w.Textarea, w.Checkbox, w.Dropdown]:
+    """The quote box (a selection in the record fills it), the "add a further quote" switch, the record picker."""
+    quote = w.Textarea(placeholder="select text in the record below, or type: one quote a line",
+                       layout=w.Layout(width="100%", height="4.5em"))
+    add = w.Checkbox(description="a selection adds a further quote", indent=False)
+    return quote, add, w.Dropdown(options=[], layout=w.Layout(width="30em"))
 
 
 class Displayed:

@@ -14,10 +14,11 @@ import ipywidgets as w
 
 from ..extract_rules import Suggestion, suggest
 from ..extraction import NOT_REPORTED, Entry, Form, display_value, read_form, record_value
-from ..protocol import FormField, Protocol, load_protocol
-from ..records import Record, load_records
-from ..studies import Study, load_studies
-from .common import QUOTE_MARK, SUGGESTION_MARK, Displayed, add_selection, form_box, labelled, marked_html, problem_text, quotes_of, say
+from ..protocol import FormField, Protocol
+from ..records import Record
+from ..studies import Study
+from .common import (QUOTE_MARK, SUGGESTION_MARK, Displayed, add_selection, form_box, labelled, marked_html,
+                     problem_text, quote_inputs, quotes_of, say, study_context)
 from .frontend import RecordText
 
 _STATUS_MARK = {"extracted": "✓", NOT_REPORTED: "–", "pending": "○"}
@@ -74,14 +75,8 @@ class ExtractionForm(Displayed):
         records: list[Record] | None = None,
     ) -> None:
         self.review_dir = Path(review_dir)
-        self.protocol = protocol or load_protocol(review_dir)
-        self.records = records if records is not None else load_records(review_dir, self.protocol)
+        self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
         self.by_id = {r.id: r for r in self.records}
-        every = {s.id: s for s in load_studies(review_dir, list(self.by_id))}
-        unknown = [s for s in studies or [] if s not in every]
-        if unknown:
-            raise ValueError(f"no study in studies.yml has the id(s) {', '.join(unknown)}")
-        self.studies = [every[s] for s in studies] if studies is not None else list(every.values())
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
         self.suggested: dict[str, tuple[str, Suggestion]] = {}
@@ -94,10 +89,7 @@ class ExtractionForm(Displayed):
         self.value_box = w.Box()
         self.value: w.Widget = w.Text()
         self.not_reported = w.Checkbox(description="not reported (the reports are silent)", indent=False)
-        self.quote = w.Textarea(placeholder="select text in the record below, or type: one quote a line",
-                                layout=w.Layout(width="100%", height="4.5em"))
-        self.add_quotes = w.Checkbox(description="a selection adds a further quote", indent=False)
-        self.record = w.Dropdown(options=[], layout=w.Layout(width="30em"))
+        self.quote, self.add_quotes, self.record = quote_inputs()
         self.note = w.Textarea(placeholder="note (optional)", layout=w.Layout(width="100%", height="3em"))
         self.save = w.Button(description="Save field", button_style="primary", icon="save")
         self.status = w.HTML()

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from ..protocol import Protocol, load_protocol
-from ..records import Record, load_records
+from ..protocol import Protocol
+from ..records import Record
 from ..rob import Appraisal, expected_appraisals, parse_rob_file, raw_appraisal, record_judgment, rob_path, study_design
 from ..rob_tools import Tool, read_tools
 from ..storage import load_yaml
-from ..studies import Study, load_studies
-from .common import QUOTE_MARK, Displayed, add_selection, form_box, labelled, marked_html, problem_text, quotes_of, say
+from ..studies import Study
+from .common import (QUOTE_MARK, Displayed, add_selection, form_box, labelled, marked_html, problem_text,
+                     quote_inputs, quotes_of, say, study_context)
 from .frontend import RecordText
 
 _UNANSWERED = "○"
@@ -67,15 +68,9 @@ class RobForm(Displayed):
         records: list[Record] | None = None,
     ) -> None:
         self.review_dir = Path(review_dir)
-        self.protocol = protocol or load_protocol(review_dir)
-        self.records = records if records is not None else load_records(review_dir, self.protocol)
+        self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
         self.by_id = {r.id: r for r in self.records}
         self.tools = read_tools(review_dir)[0]
-        every = {s.id: s for s in load_studies(review_dir, list(self.by_id))}
-        unknown = [s for s in studies or [] if s not in every]
-        if unknown:
-            raise ValueError(f"no study in studies.yml has the id(s) {', '.join(unknown)}")
-        self.studies = [every[s] for s in studies] if studies is not None else list(every.values())
         self.done: list[Appraisal] = []
         self.plans: list[Plan] = []
 
@@ -85,10 +80,7 @@ class RobForm(Displayed):
         self.item = w.Select(options=[], rows=10, layout=w.Layout(width="21em"))
         self.item_text = w.HTML()
         self.answer = w.ToggleButtons(options=[], value=None, style={"button_width": "auto"})
-        self.quote = w.Textarea(placeholder="select text in the record below, or type: one quote a line",
-                                layout=w.Layout(width="100%", height="4.5em"))
-        self.add_quotes = w.Checkbox(description="a selection adds a further quote", indent=False)
-        self.record = w.Dropdown(options=[], layout=w.Layout(width="30em"))
+        self.quote, self.add_quotes, self.record = quote_inputs()
         self.note = w.Textarea(placeholder="note: why, or what the report does not say", layout=w.Layout(width="100%", height="3em"))
         self.save = w.Button(description="Save item", button_style="primary", icon="save")
         self.status = w.HTML()
