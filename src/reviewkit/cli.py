@@ -1,4 +1,4 @@
-"""``reviewkit run | status | validate | import | dedup | export``: the workbook from the command line."""
+"""``reviewkit run | status | validate | import | dedup | export | simulate``: the workbook from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -108,6 +108,43 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    from .simulate import CURVE_LEVELS, read_labelled, records_to_recall, replays
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")
+    data = read_labelled(args.data)
+    seeds = args.seed or list(range(1, args.seeds + 1))
+    runs = replays(data, seeds, args.model)
+    if args.json:
+        for run_ in runs:
+            print(json.dumps({"data": str(args.data), **run_.summary()}))
+        return 0
+    n = len(data.labels)
+    print(f"{args.data}: {n:,} records, {data.n_relevant:,} relevant ({data.n_relevant / n:.1%}); model {args.model}; "
+          f"seeds {', '.join(map(str, seeds))}")
+    if data.empty_rows:
+        lines = ", ".join(map(str, data.empty_rows[:5])) + (" …" if len(data.empty_rows) > 5 else "")
+        print(f"  {len(data.empty_rows)} record(s) with neither title nor abstract (line {lines}): kept, ranked on no text")
+    print(f"{'seed':>6}  {'WSS@95':>6}  {'to 95%':>7}  {'to 100%':>7}  {'seconds':>7}")
+    for run_ in runs:
+        print(f"{run_.seed:>6}  {run_.wss_95:>6.3f}  {run_.records_to_95:>7,}  {run_.records_to_100:>7,}  {run_.seconds:>7.1f}")
+    if len(runs) > 1:
+        def spread(values: list[float], fmt: str) -> str:
+            return f"{sum(values) / len(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
+        print(f"mean (range): WSS@95 {spread([r.wss_95 for r in runs], '.3f')}; records to 95% "
+              f"{spread([r.records_to_95 for r in runs], ',.0f')}; to 100% {spread([r.records_to_100 for r in runs], ',.0f')}; "
+              f"seconds {spread([r.seconds for r in runs], '.1f')}")
+    curve = ", ".join(
+        f"{level:.0%} after {sum(records_to_recall(r.relevant, r.n_relevant, level) for r in runs) / len(runs):,.0f}"
+        for level in CURVE_LEVELS
+    )
+    print(f"recall curve (records screened, mean over seeds, of {n:,}): {curve}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="reviewkit", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -153,6 +190,18 @@ def parser() -> argparse.ArgumentParser:
     _review_args(pdf_cmd)
     pdf_cmd.add_argument("--out", type=Path, help="the PDF (with NOTEBOOK) or the build folder (without)")
     pdf_cmd.set_defaults(func=_cmd_export_pdf)
+    simulate_cmd = commands.add_parser(
+        "simulate", help="replay a labelled data set with prioritised screening; WSS@95, records to 95%% and 100%% recall",
+        description="Replay screening of a labelled CSV/CSV.GZ (title, abstract, label_included 0/1) from one relevant "
+                    "and one irrelevant record drawn with each seed, the model ranking the rest after each decision.")
+    simulate_cmd.add_argument("data", type=Path, help="the labelled data set (CSV or CSV.GZ)")
+    seeds = simulate_cmd.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", type=int, default=3, help="replay with seeds 1..N (default: 3)")
+    seeds.add_argument("--seed", type=int, action="append", help="replay with this seed (repeat for several)")
+    simulate_cmd.add_argument("--json", action="store_true", help="one JSON object per seed, a line each")
+    simulate_cmd.add_argument("--model", default="ensemble",
+                              help="the ranking model: ensemble (default), svm, nb or lr (see reviewkit.prioritise)")
+    simulate_cmd.set_defaults(func=_cmd_simulate)
     return top
 
 

@@ -1,0 +1,243 @@
+"""Screening prioritisation: our models against baselines (and ASReview itself, where installed) on labelled data.
+
+For every data set in ``../shared/data/screening/*.csv.gz`` (see its README) and every model, the data set is
+replayed with ``reviewkit.simulate`` from the same prior records (one relevant, one irrelevant, drawn with each
+seed), and a table per data set gives WSS@95 (ASReview insights' definition), records screened to 95% and 100%
+recall, and seconds per replay (the corpus features included): mean and range over the seeds. Then a summary of
+WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.stopping``, target 95% recall at
+95% confidence) would have stopped the ensemble's replays, and the re-rank latency at 10,000 records.
+
+Models: ``ensemble`` (ours, the default), ``lr`` (ours), ``svm`` (ASReview's default elas_u4 re-implemented on our
+loop) and ``nb`` (ASReview's elas_u3, its version 1 default). With ``--asreview-python`` (or an ``asreview`` on
+PATH), ASReview's own ``asreview simulate`` runs on the same data with the same prior records and seeds (its
+default model, refitted after every record), in parallel with ours, and is scored by the same code.
+
+    .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
+        [--models ensemble,lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
+
+Install ASReview in a venv of its own, never in .venv: ``python3 -m venv /tmp/asr && /tmp/asr/bin/pip install asreview``.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from reviewkit.prioritise import Ranker, corpus_features
+from reviewkit.simulate import LabelledData, Replay, prior_records, read_labelled, replays
+from reviewkit.stopping import h0_p_value
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "screening"
+MODELS = ("ensemble", "svm", "nb")  # and "lr", ours too, with --models
+LABELS = {"ensemble": "ensemble (ours)", "lr": "lr word+char (ours)", "svm": "svm = ASReview elas_u4 (our loop)",
+          "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}
+LATENCY_RECORDS = 10_000
+
+
+# ---------------------------------------------------------------- ASReview, in its own Python
+
+def asreview_python(given: str | None, disabled: bool) -> str | None:
+    """The Python of an ASReview install: the one given, else the one behind ``asreview`` on PATH."""
+    if disabled:
+        return None
+    if given:
+        return given
+    found = shutil.which("asreview")
+    if not found:
+        return None
+    first = Path(found).read_text(errors="replace").splitlines()[0]
+    return first[2:].strip() if first.startswith("#!") else None
+
+
+def asreview_version(python: str) -> str:
+    done = subprocess.run([python, "-c", "import asreview; print(asreview.__version__)"], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{python} cannot import asreview: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def asreview_replay(python: str, data: LabelledData, csv: Path, seed: int, work: Path) -> Replay:
+    """``asreview simulate`` from the same prior records as our replays; its screening order read back."""
+    priors = prior_records(data.labels, seed)
+    project = work / f"{csv.stem}_{seed}.asreview"
+    began = time.perf_counter()
+    done = subprocess.run([python, "-m", "asreview", "simulate", str(csv), "--prior-idx", *map(str, priors),
+                           "--seed", str(seed), "-o", str(project)], capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if done.returncode:
+        raise RuntimeError(f"asreview simulate failed on {csv.name}: {done.stderr.strip()[-800:]}")
+    with zipfile.ZipFile(project) as archive:
+        archive.extract("results.db", work / project.stem)
+    with sqlite3.connect(work / project.stem / "results.db") as db:
+        rows = db.execute("SELECT record_id, label FROM results ORDER BY rowid").fetchall()
+    order = [int(r) for r, _ in rows]
+    relevant = [bool(label) for _, label in rows]
+    if sorted(order[:2]) != sorted(priors) or relevant != [bool(data.labels[i]) for i in order]:
+        raise RuntimeError(f"ASReview's record ids on {csv.name} do not match the rows of the data set")
+    return Replay(seed, "asreview", order, relevant, len(data.labels), seconds, len(order) - 2)
+
+
+def asreview_csv(data: LabelledData, work: Path) -> Path:
+    """The data set as ASReview reads it (plain CSV; record_id = row number, so its ids are our indices)."""
+    import pandas as pd
+
+    path = work / (Path(data.path).name.removesuffix(".gz").removesuffix(".csv") + ".csv")
+    pd.DataFrame({"record_id": range(len(data.texts)), "title": data.texts, "abstract": "",
+                  "label_included": data.labels.astype(int)}).to_csv(path, index=False)
+    return path
+
+
+# ---------------------------------------------------------------- stopping rule on a replay
+
+def stop_point(run: Replay, every: int = 10) -> tuple[int, float]:
+    """Records screened when the stopping rule (p < 0.05 for recall below 95%) first suggests stopping, checked
+    every ``every`` records, and the recall then. After the last relevant record a replay meets irrelevant
+    records only, so the history goes on with those."""
+    history = list(run.relevant) + [False] * (run.n_records - len(run.relevant))
+    for screened in [*range(2 + every, run.n_records, every), run.n_records]:
+        if h0_p_value(history[:screened], run.n_records - screened, 0.95) < 0.05:
+            return screened, sum(history[:screened]) / run.n_relevant
+    return run.n_records, 1.0
+
+
+# ---------------------------------------------------------------- re-rank latency
+
+def latency(paths: list[Path], n_records: int = LATENCY_RECORDS, repeats: int = 5) -> list[str]:
+    """Seconds to refit and re-rank a corpus of ``n_records`` records (several data sets put together) after a
+    decision, with 2 … 5,000 decisions made; and the seconds the features take once."""
+    texts: list[str] = []
+    labels: list[bool] = []
+    for path in sorted(paths, key=lambda p: -p.stat().st_size):
+        data = read_labelled(path)
+        texts += data.texts
+        labels += list(data.labels)
+        if len(texts) >= n_records:
+            break
+    texts, y = texts[:n_records], np.array(labels[:n_records])
+    lines = []
+    for model in ("ensemble", "svm"):
+        began = time.perf_counter()
+        features = corpus_features(texts, model)
+        built = time.perf_counter() - began
+        rng = np.random.default_rng(0)
+        shuffled = rng.permutation(len(texts))
+        timings = []
+        for decided in (2, 100, 1_000, 5_000):
+            rows = [int(np.flatnonzero(y)[0]), int(np.flatnonzero(~y)[0])] + [int(i) for i in shuffled[: decided - 2]]
+            known = {i: bool(y[i]) for i in rows}
+            ranker = Ranker(texts, model, features=features)
+            seconds = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                ranker.update(known)
+                ranker.ranking()
+                seconds.append(time.perf_counter() - began)
+            timings.append(f"{len(known):,} decided {1000 * float(np.median(seconds)):.0f} ms")
+        lines.append(f"  {model:<9} features once {built:.1f} s; re-rank (median of {repeats}): " + ", ".join(timings))
+    return [f"Re-rank latency at {len(texts):,} records (refit + rank all undecided):", *lines]
+
+
+# ---------------------------------------------------------------- tables
+
+def spread(values: list[float], fmt: str) -> str:
+    return f"{np.mean(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
+
+
+def table(name: str, data: LabelledData, results: dict[str, list[Replay]], labels: dict[str, str]) -> list[str]:
+    n = len(data.labels)
+    seeds = ", ".join(str(r.seed) for r in next(iter(results.values())))
+    lines = [f"{name}: {n:,} records, {data.n_relevant} relevant ({data.n_relevant / n:.1%}); seeds {seeds}",
+             f"  {'model':<36} {'WSS@95':<21} {'records to 95%':<22} {'records to 100%':<22} {'seconds':<16}"]
+    for model, runs in results.items():
+        lines.append(
+            f"  {labels[model]:<36} {spread([r.wss_95 for r in runs], '.3f'):<21} "
+            f"{spread([r.records_to_95 for r in runs], ',.0f'):<22} {spread([r.records_to_100 for r in runs], ',.0f'):<22} "
+            f"{spread([r.seconds for r in runs], '.1f'):<16}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of labelled *.csv.gz / *.csv")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 1..N (default 3)")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated (default {','.join(MODELS)})")
+    parser.add_argument("--only", nargs="+", help="data set names (file stems) to run")
+    parser.add_argument("--asreview-python", help="the Python of an ASReview install (default: asreview on PATH)")
+    parser.add_argument("--no-asreview", action="store_true", help="do not run ASReview")
+    parser.add_argument("--no-latency", action="store_true", help="skip the latency measurement")
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    paths = sorted(p for p in args.data.iterdir() if p.name.endswith((".csv", ".csv.gz")))
+    if args.only:
+        paths = [p for p in paths if p.name.split(".")[0] in args.only]
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    seeds = list(range(1, args.seeds + 1))
+    python = asreview_python(args.asreview_python, args.no_asreview)
+    labels = dict(LABELS)
+    if python:
+        labels["asreview"] = LABELS["asreview"].format(version=asreview_version(python))
+        print(f"ASReview: {python} ({labels['asreview']}), run in parallel with ours, one replay at a time", flush=True)
+    else:
+        print("ASReview: not found (give --asreview-python); only our models run", flush=True)
+    summary: dict[str, dict[str, list[Replay]]] = {}
+    stops: dict[str, list[tuple[int, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=1) as pool:
+        work = Path(tmp)
+        datasets = {p.name.split(".")[0]: read_labelled(p) for p in paths}
+        pending: dict[str, list[Future]] = {}
+        if python:  # queued first: ASReview's replays run one at a time on the other core while ours run
+            for name, data in datasets.items():
+                csv = asreview_csv(data, work)
+                pending[name] = [pool.submit(asreview_replay, python, data, csv, s, work) for s in seeds]
+        for name, data in datasets.items():
+            features = corpus_features(data.texts, *models)
+            results = {m: replays(data, seeds, m, features) for m in models}
+            if name in pending:
+                results["asreview"] = [f.result() for f in pending[name]]
+            summary[name] = results
+            if "ensemble" in results:
+                stops[name] = [stop_point(r) for r in results["ensemble"]]
+            print("\n".join(table(name, data, results, labels)) + "\n", flush=True)
+    shown = list(next(iter(summary.values())))
+    print("WSS@95, mean over seeds (best per data set marked *):")
+    print(f"  {'data set':<20} " + " ".join(f"{m:>10}" for m in shown))
+    for name, results in summary.items():
+        means = {m: np.mean([r.wss_95 for r in runs]) for m, runs in results.items()}
+        best = max(means.values())
+        print(f"  {name:<20} " + " ".join(f"{means[m]:>9.3f}{'*' if means[m] == best else ' '}" for m in shown))
+    averages = {m: np.mean([np.mean([r.wss_95 for r in summary[n][m]]) for n in summary]) for m in shown}
+    print(f"  {'average':<20} " + " ".join(f"{averages[m]:>9.3f} " for m in shown))
+    for reference in ("asreview", "svm"):
+        if reference in shown:
+            for model in (m for m in shown if m not in ("asreview", "svm")):
+                wins = sum(np.mean([r.wss_95 for r in summary[n][model]]) > np.mean([r.wss_95 for r in summary[n][reference]])
+                           for n in summary)
+                print(f"  {model} beats {reference} on {wins} of {len(summary)} data sets; "
+                      f"average difference {averages[model] - averages[reference]:+.3f}")
+            break
+    if stops:
+        print("\nStatistical stopping rule on the ensemble's replays (95% recall target, 95% confidence, checked every "
+              "10 records): records screened when it suggests stopping, and the recall reached then")
+        for name, points in stops.items():
+            n = len(datasets[name].labels)
+            print(f"  {name:<20} screened {spread([p[0] for p in points], ',.0f'):<24} of {n:>6,}; "
+                  f"recall {spread([p[1] for p in points], '.3f')}")
+    if not args.no_latency:
+        print()
+        print("\n".join(latency(paths)))
+    print(f"\nTotal {time.perf_counter() - began:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
