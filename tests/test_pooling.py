@@ -16,7 +16,7 @@ from reviewkit.validate import validate_review
 def _outcomes(review) -> pd.DataFrame:
     protocol = load_protocol(review)
     _, forms = load_forms(review, protocol, load_records(review, protocol))
-    return outcome_table(list(forms.values()), protocol, review, {"hirota-2024": "low"})
+    return outcome_table(list(forms.values()), protocol, {"hirota-2024": "low"})
 
 
 def _table(rows: list[tuple]) -> pd.DataFrame:

@@ -8,7 +8,6 @@ be found, verbatim up to typography, in the text of the record it names. An opti
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +16,6 @@ from typing import Any
 import pandas as pd
 import yaml
 from rapidfuzz import fuzz, utils
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError as RuamelError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .errors import ReviewInputError, ReviewInputErrors
 from .evidence import closest_passage, find_quote, normalise
@@ -28,8 +23,9 @@ from .extract_rules import EXTRACTORS, NUMBER, parse_number
 from .protocol import FormField, Protocol
 from .records import Record
 from .stage import StageStatus
-from .storage import atomic_write_text, load_yaml, read_text, yaml_key_line
+from .storage import atomic_write_text, load_yaml, yaml_key_line
 from .studies import Study, load_studies, read_studies
+from .yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 from .tables import read_table, table_path
 
 EXTRACTION_DIR = "extraction"
@@ -243,8 +239,27 @@ def parse_form(
             errors.extend(found)
             if entry is not None:
                 entries[key] = entry
+    errors += _count_problems(entries, protocol, path, lines)
     ordered = {k: entries[k] for k in fields if k in entries}
     return Form(study, ordered, tuple(discrepancies)), errors
+
+
+def _count_problems(entries: dict[str, Entry], protocol: Protocol, path: Path, lines: bool) -> list[ReviewInputError]:
+    """Each outcome's counts must be poolable: a positive total and no more events than the total."""
+    problems = []
+    for outcome in protocol.outcomes:
+        events, total = (entries.get(k) for k in (outcome.events_field, outcome.total_field))
+        if events is None or total is None or NOT_REPORTED in (events.value, total.value):
+            continue
+        if total.value == 0:
+            problems.append(ReviewInputError(
+                path, f"the total of outcome {outcome.id!r} must be a positive count, not 0",
+                line=_line(path, (outcome.total_field,), lines), field=outcome.total_field))
+        elif events.value > total.value:
+            problems.append(ReviewInputError(
+                path, f"{events.value} events is more than the total of {total.value} ({outcome.total_field})",
+                line=_line(path, (outcome.events_field,), lines), field=outcome.events_field))
+    return problems
 
 
 def read_form(
@@ -299,65 +314,6 @@ def load_forms(
     return studies, forms
 
 
-def _yaml_editor() -> YAML:
-    """ruamel.yaml in round-trip mode, set to the layout of the review's files; long lines are not re-wrapped."""
-    editor = YAML()
-    editor.indent(mapping=2, sequence=4, offset=2)
-    editor.width = 4096
-    editor.preserve_quotes = True
-    return editor
-
-
-def load_for_edit(path: str | Path) -> Any:
-    """A reviewer's YAML file as round-trip data (comments, key order, quoting and layout kept); None if absent."""
-    path = Path(path)
-    if not path.exists():
-        return None
-    try:
-        return _yaml_editor().load(read_text(path))
-    except RuamelError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ReviewInputError(
-            path, f"cannot edit the file: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None
-        ) from None
-
-
-def dump_edited(data: Any) -> str:
-    """The text of round-trip data as ``load_for_edit`` read it, with the edits made to it."""
-    stream = io.StringIO()
-    _yaml_editor().dump(data, stream)
-    return stream.getvalue()
-
-
-_RESOLVER = yaml.SafeLoader("")
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-def yaml_value(value: Any) -> Any:
-    """``value`` ready for ``dump_edited``: a text that PyYAML, which reads the files, would take for something
-    else (``no``, ``1.5``, ``2024-01-31``) is quoted; a list is written in block style."""
-    if isinstance(value, str) and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR_TAG:
-        return DoubleQuotedScalarString(value)
-    if isinstance(value, list):
-        return CommentedSeq(yaml_value(v) for v in value)
-    return value
-
-
-def set_entry(data: CommentedMap, key: str, values: dict[str, Any], order: list[str]) -> None:
-    """Set the mapping ``data[key]`` to ``values`` in place (a None value removes its key), keeping the comments
-    of the keys that stay; a new ``key`` goes where ``order`` puts it among the keys already there."""
-    if key not in data:
-        rank = order.index(key) if key in order else len(order)
-        later = [i for i, k in enumerate(data) if k in order and order.index(k) > rank]
-        data.insert(later[0] if later else len(data), key, CommentedMap())
-    entry = data[key]
-    for name, value in values.items():
-        if value is None:
-            entry.pop(name, None)
-        else:
-            entry[name] = yaml_value(value)
-
-
 def record_value(
     review_dir: str | Path,
     study_id: str,
@@ -393,11 +349,8 @@ def record_value(
             raise ReviewInputErrors(parse_form(load_yaml(path), path, study, protocol, by_id)[1])
     data = load_for_edit(path)
     if data is None:
-        data = CommentedMap()
-        data.yaml_set_start_comment(
-            f"Extraction form of study {study_id}. Reviewer-owned data: edit by hand or with the form in\n"
-            "notebook 03, validate with `reviewkit validate`."
-        )
+        data = new_document(f"Extraction form of study {study_id}. Reviewer-owned data: edit by hand or with the form "
+                            "in\nnotebook 03, validate with `reviewkit validate`.")
     order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
     set_entry(data, field, {"value": value, "quote": quote, "record": record, "note": note}, order)
     text = dump_edited(data)

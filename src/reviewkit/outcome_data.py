@@ -1,14 +1,10 @@
 """Study-level outcome data for the synthesis, read off the extraction forms as the protocol names them."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from .errors import ReviewInputError, ReviewInputErrors
-from .extraction import NOT_REPORTED, Form, display_value, form_path, read_forms
+from .extraction import NOT_REPORTED, Form, display_value
 from .protocol import Outcome, Protocol
-from .storage import yaml_key_line
 
 COLUMNS = ["outcome", "outcome_label", "group", "study_id", "label", "design", "participants", "events", "total",
            "poolable", "reason", "finding", "direction", "risk_of_bias"]
@@ -22,8 +18,9 @@ def _value(form: Form, key: str | None) -> str:
     return display_value(entry.value) if entry else "pending"
 
 
-def _counts(form: Form, outcome: Outcome, review_dir: Path) -> tuple[int | None, int | None, str]:
-    """Events and total if both are extracted counts, else why the study cannot be pooled."""
+def _counts(form: Form, outcome: Outcome) -> tuple[int | None, int | None, str]:
+    """Events and total if both are extracted counts (``extraction`` has checked they can be pooled), else why
+    the study cannot be pooled."""
     entries = [form.entries.get(outcome.events_field), form.entries.get(outcome.total_field)]
     if any(e is None for e in entries):
         return None, None, "counts not yet extracted (pending)"
@@ -31,31 +28,17 @@ def _counts(form: Form, outcome: Outcome, review_dir: Path) -> tuple[int | None,
     if NOT_REPORTED in (events, total):
         note = next((e.note for e in entries if e.value == NOT_REPORTED and e.note), "")
         return None, None, "counts not reported" + (f": {note}" if note else "")
-    path = form_path(review_dir, form.study.id)
-    if total == 0:
-        raise ReviewInputError(path, f"the total of outcome {outcome.id!r} must be a positive count, not 0",
-                               line=yaml_key_line(path, (outcome.total_field,)), field=outcome.total_field)
-    if events > total:
-        raise ReviewInputError(path, f"{events} events is more than the total of {total} ({outcome.total_field})",
-                               line=yaml_key_line(path, (outcome.events_field,)), field=outcome.events_field)
     return events, total, ""
 
 
-def outcome_table(
-    forms: list[Form], protocol: Protocol, review_dir: str | Path, risk_of_bias: dict[str, str] | None = None
-) -> pd.DataFrame:
+def outcome_table(forms: list[Form], protocol: Protocol, risk_of_bias: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per outcome and study: counts where poolable, else the reason; the finding and its direction
     in the reports' terms; the group (``meta_analysis.group_by``) and the study's overall risk of bias."""
-    review_dir = Path(review_dir)
     group_by = protocol.meta_analysis.group_by
-    rows, errors = [], []
+    rows = []
     for outcome in protocol.outcomes:
         for form in forms:
-            try:
-                events, total, reason = _counts(form, outcome, review_dir)
-            except ReviewInputError as exc:
-                errors.append(exc)
-                continue
+            events, total, reason = _counts(form, outcome)
             group = _value(form, group_by) if group_by else ""
             rows.append({
                 "outcome": outcome.id, "outcome_label": outcome.label,
@@ -67,23 +50,8 @@ def outcome_table(
                 "finding": _value(form, outcome.result_field), "direction": _value(form, outcome.direction_field),
                 "risk_of_bias": (risk_of_bias or {}).get(form.study.id, "pending"),
             })
-    if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.astype({"events": "Int64", "total": "Int64"})
-
-
-def validate(review_dir: str | Path, protocol: Protocol, records: list) -> list[ReviewInputError]:
-    """Counts that cannot be pooled (events above the total, a total of 0), found before any run."""
-    _, forms, _ = read_forms(review_dir, protocol, records)
-    problems = []
-    for outcome in protocol.outcomes:
-        for form in forms.values():
-            try:
-                _counts(form, outcome, Path(review_dir))
-            except ReviewInputError as exc:
-                problems.append(exc)
-    return problems
 
 
 def overall_risk_of_bias(rob: pd.DataFrame) -> dict[str, str]:

@@ -650,12 +650,16 @@ def _rob_cell(judgment: str, level: str) -> Markup:
     return Markup(f"{dot} {escape(judgment)}")
 
 
+def _item_names(build: Build, tool_id: str) -> dict[str, str]:
+    """Item id → "Q1 Inclusion criteria" for a tool's items, and "Overall"."""
+    tool = build.tools.get(tool_id)
+    return {**({i.id: f"{i.id} {i.label}" for i in tool.items} if tool else {}), "overall": "Overall"}
+
+
 def _rob_grid(build: Build, tool_id: str, rows: pd.DataFrame, refs: References) -> pd.DataFrame:
     """One tool's judgments: items down and appraisals across (few appraisals), or the other way round."""
-    tool = build.tools.get(tool_id)
     items = list(dict.fromkeys(rows["item"]))
-    names = {i.id: f"{i.id} {i.label}" for i in tool.items} if tool else {}
-    names["overall"] = "Overall"
+    names = _item_names(build, tool_id)
     appraisals = list(rows.groupby(["study_id", "source_type"], sort=False))
     cells = {(key, r.item): _rob_cell(r.judgment, r.level) for key, a in appraisals for r in a.itertuples()}
     heads = {key: Markup(escape(key[0] + (f" ({key[1]})" if key[1] else "")) + refs.cite(f"study:{key[0]}"))
@@ -915,8 +919,9 @@ def _appendix_studies(build: Build, refs: References) -> Markup:
         appraisals = rob[rob["study_id"] == study.study_id] if rob is not None else pd.DataFrame()
         for (tool_id, kind), rows in (appraisals.groupby(["tool", "source_type"], sort=False) if not appraisals.empty else []):
             name = build.tools[tool_id].name if tool_id in build.tools else tool_id
-            frame = pd.DataFrame([{"Item": r.item, "Judgment": _rob_cell(r.judgment, r.level), "Support": r.support or EMPTY}
-                                  for r in rows.itertuples()])
+            names = _item_names(build, tool_id)
+            frame = pd.DataFrame([{"Item": names.get(r.item, r.item), "Judgment": _rob_cell(r.judgment, r.level),
+                                   "Support": r.support or EMPTY} for r in rows.itertuples()])
             out += heading(f"{name}" + (f" ({kind})" if kind else ""), 4) + table(frame, size="7.5pt")
         if rob is not None and appraisals.empty:
             out += pending("review/rob/" + study.study_id + ".yml", what="risk of bias of this study")

@@ -22,13 +22,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import ReviewInputError, ReviewInputErrors
 from .evidence import closest_passage, find_quote
-from .extraction import Evidence, dump_edited, form_path, load_for_edit, set_entry
+from .extraction import Evidence, form_path
 from .protocol import Protocol
 from .records import Record
 from .rob_tools import Overall, Tool, read_tools, stated_overall
 from .stage import StageStatus
 from .storage import atomic_write_text, load_yaml, read_text, yaml_key_line
 from .studies import Study, read_studies
+from .yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 
 ROB_DIR = "rob"
 APPRAISAL_KEYS = {"tool", "record", "source_type", "items", "overall"}
@@ -515,11 +516,8 @@ def record_judgment(
             raise problems[0] if len(problems) == 1 else ReviewInputErrors(problems)
     data = load_for_edit(path)
     if data is None:
-        data = CommentedMap(appraisals=CommentedSeq())
-        data.yaml_set_start_comment(
-            f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or with the form in\n"
-            "notebook 04, validate with `reviewkit validate`."
-        )
+        data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or with "
+                            "the form in\nnotebook 04, validate with `reviewkit validate`.", appraisals=CommentedSeq())
     appraised = record if source_type and record else study.primary_record
     entry = raw_appraisal(data, study, tool_id, source_type, appraised)
     if entry is None:

@@ -41,10 +41,9 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
 
 def _stage_validators() -> list[StageValidator]:
     """The validators of the stages that keep reviewer data."""
-    from . import decisions, extraction, grade, outcome_data, record_dedup, rob
+    from . import decisions, extraction, grade, record_dedup, rob
 
-    return [record_dedup.validate, decisions.validate, extraction.validate, outcome_data.validate, rob.validate,
-            grade.validate]
+    return [record_dedup.validate, decisions.validate, extraction.validate, rob.validate, grade.validate]
 
 
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:
