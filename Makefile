@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REVIEW ?= review
+TORCH ?= 2.13.0
 OUT ?= $(REVIEW)/build
 
 .PHONY: review test test-quick status validate clean
@@ -11,6 +12,9 @@ OUT ?= $(REVIEW)/build
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# PyTorch's CPU build first (the wheel this machine kind keeps in pip's find-links), so that the
+	# sentence-embedding model does not pull in the CUDA build and its several GB of packages.
+	$(BIN)/python -m pip install --quiet 'torch==$(TORCH)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 

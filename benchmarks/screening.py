@@ -8,7 +8,8 @@ WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.
 95% confidence) would have stopped the ensemble's replays, and the re-rank latency at 10,000 records.
 
 Models: ``ensemble`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
-``nb`` (ASReview's elas_u3, its version 1 default); ``lr`` (ours, the ensemble's second member) with ``--models``.
+``nb`` (ASReview's elas_u3, its version 1 default); ``lr`` and ``embed`` (ours, the ensemble's second and third
+members) with ``--models``.
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
 (``reviewkit.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
@@ -16,11 +17,15 @@ record), one replay at a time in parallel with ours, and is scored by the same c
 
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models ensemble,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
-        [--no-latency | --latency-only]
+        [--no-latency | --latency-only] [--cache benchmarks/out/cache]
+
+The sentence embeddings of every data set are kept in ``--cache`` (default ``benchmarks/out/cache``, ignored by
+git), so only the first run pays for them: about 28,000 records at tens of records a second. The seconds per replay
+include the corpus features as this run got them (from the cache, when it had them); the embedding throughput
+without a cache is measured on its own, with the latency.
 
 Install ASReview in a venv of its own, never in .venv: ``python3 -m venv /tmp/asr && /tmp/asr/bin/pip install
-asreview`` (3.0.8 was used). Time on 2 cores: about 26 minutes with ASReview (its replays, one at a time, are the
-critical path: 200–250 s each on Hall_2012) and about 16 without.
+asreview`` (3.0.8 was used).
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reviewkit.embeddings import embed
 from reviewkit.prioritise import Ranker, corpus_features
 from reviewkit.simulate import LabelledData, Replay, prior_records, read_labelled, replays
 from reviewkit.stopping import h0_p_value
@@ -44,9 +50,12 @@ from reviewkit.stopping import h0_p_value
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
 MODELS = ("ensemble", "svm", "nb")  # and "lr", ours too, with --models
-LABELS = {"ensemble": "ensemble (ours)", "lr": "lr word+char (ours)", "svm": "svm = ASReview elas_u4 (our loop)",
+CACHE = ROOT / "benchmarks" / "out" / "cache"
+LABELS = {"ensemble": "ensemble (ours)", "lr": "lr word+char (ours)", "embed": "lr embeddings (ours)",
+          "svm": "svm = ASReview elas_u4 (our loop)",
           "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}
 LATENCY_RECORDS = 10_000
+EMBED_SAMPLE = 1_000
 
 
 # ---------------------------------------------------------------- ASReview, in its own Python
@@ -117,11 +126,12 @@ def stop_point(run: Replay, every: int = 10) -> tuple[int, float]:
 
 # ---------------------------------------------------------------- re-rank latency
 
-def latency(paths: list[Path], n_records: int = LATENCY_RECORDS, repeats: int = 5) -> list[str]:
+def latency(paths: list[Path], cache: Path, n_records: int = LATENCY_RECORDS, repeats: int = 5) -> list[str]:
     """Milliseconds to refit and re-rank ``n_records`` records after a decision, with 2 … 5,000 decisions made,
-    and the seconds the features take once. The corpus is the largest data set, filled up with records of the
-    others counted as irrelevant; the decisions are, as in prioritised screening, the relevant records first
-    (up to half of the decisions), then irrelevant ones drawn at random."""
+    and the seconds the features take once (the embeddings from ``cache`` where they are there), then the
+    embedding throughput without a cache on ``EMBED_SAMPLE`` of the records. The corpus is the largest data set,
+    filled up with records of the others counted as irrelevant; the decisions are, as in prioritised screening,
+    the relevant records first (up to half of the decisions), then irrelevant ones drawn at random."""
     ordered = sorted(paths, key=lambda p: -p.stat().st_size)
     main_set = read_labelled(ordered[0])
     texts, y = list(main_set.texts), list(main_set.labels)
@@ -136,7 +146,7 @@ def latency(paths: list[Path], n_records: int = LATENCY_RECORDS, repeats: int = 
     lines = []
     for model in ("ensemble", "svm"):
         began = time.perf_counter()
-        features = corpus_features(texts, model)
+        features = corpus_features(texts, model, cache=cache)
         built = time.perf_counter() - began
         timings = []
         for decided in (2, 100, 1_000, 5_000):
@@ -151,8 +161,15 @@ def latency(paths: list[Path], n_records: int = LATENCY_RECORDS, repeats: int = 
                 seconds.append(time.perf_counter() - began)
             timings.append(f"{len(known):,} decided {1000 * float(np.median(seconds)):,.0f} ms")
         lines.append(f"  {model:<9} features once {built:.1f} s; re-rank (median of {repeats}): " + ", ".join(timings))
+    sample = [texts[i] for i in rng.choice(len(texts), EMBED_SAMPLE, replace=False)]
+    began = time.perf_counter()
+    embed(sample)
+    seconds = time.perf_counter() - began
+    lines.append(f"  embedding without a cache: {EMBED_SAMPLE:,} records in {seconds:.1f} s, model loading included "
+                 f"({EMBED_SAMPLE / seconds:.1f} records/s; {len(texts):,} records would take about "
+                 f"{len(texts) / EMBED_SAMPLE * seconds / 60:.0f} min)")
     return [f"Re-rank latency at {len(texts):,} records ({Path(main_set.path).name.split('.')[0]} and filler), "
-            "refit and rank all undecided records:", *lines]
+            f"refit and rank all undecided records (features: embeddings from {cache} where kept):", *lines]
 
 
 # ---------------------------------------------------------------- tables
@@ -184,13 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-asreview", action="store_true", help="do not run ASReview")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency measurement")
     parser.add_argument("--latency-only", action="store_true", help="only measure the latency")
+    parser.add_argument("--cache", type=Path, default=CACHE, help=f"folder of the embeddings cache (default {CACHE})")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     paths = sorted(p for p in args.data.iterdir() if p.name.endswith((".csv", ".csv.gz")))
     if args.only:
         paths = [p for p in paths if p.name.split(".")[0] in args.only]
     if args.latency_only:
-        print("\n".join(latency(paths)))
+        print("\n".join(latency(paths, args.cache)))
         return 0
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     seeds = list(range(1, args.seeds + 1))
@@ -212,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                 csv = asreview_csv(data, work)
                 pending[name] = [pool.submit(asreview_replay, python, data, csv, s, work) for s in seeds]
         for name, data in datasets.items():
-            features = corpus_features(data.texts, *models)
+            features = corpus_features(data.texts, *models, cache=args.cache)
             results = {m: replays(data, seeds, m, features) for m in models}
             if name in pending:
                 results["asreview"] = [f.result() for f in pending[name]]
@@ -246,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"recall {spread([p[1] for p in points], '.3f')}")
     if not args.no_latency:
         print()
-        print("\n".join(latency(paths)))
+        print("\n".join(latency(paths, args.cache)))
     print(f"\nTotal {time.perf_counter() - began:.0f} s")
     return 0
 

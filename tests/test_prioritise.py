@@ -70,7 +70,7 @@ def test_a_decision_moves_similar_records_up():
 def test_features_are_computed_once_and_reused():
     texts, _ = corpus()
     features = corpus_features(texts, "ensemble")
-    assert set(features) == {"words", "words_chars"}
+    assert set(features) == {"embed", "words", "words_chars"}
     ranker = Ranker(texts, "ensemble", features=features)
     assert ranker.features["words"] is features["words"]
     with pytest.raises(ValueError, match="row count"):

