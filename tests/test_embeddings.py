@@ -1,6 +1,8 @@
 """Sentence embeddings: computed offline from the packaged model, kept in a cache that only grows."""
 from __future__ import annotations
 
+import socket
+
 import numpy as np
 import pytest
 
@@ -40,13 +42,38 @@ def test_the_cache_is_read_back_and_only_new_texts_are_embedded(tmp_path, monkey
     assert np.allclose(grown[0], embed([TEXTS[2]])[0], atol=1e-6)
 
 
-def test_a_cache_file_of_another_shape_is_replaced(tmp_path):
+@pytest.mark.parametrize("damage", ["truncated", "empty", "text", "other shape"])
+def test_a_damaged_cache_file_is_reported_and_built_again(tmp_path, damage):
     path = cache_path(tmp_path)
-    np.savez(path, keys=np.array(["x"]), vectors=np.zeros((1, 5)))
-    vectors = embed(TEXTS[:1], cache=tmp_path)
+    embed(TEXTS, cache=tmp_path)
+    good = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "text":
+        path.write_text("not an archive", encoding="utf-8")
+    else:
+        np.savez(path, keys=np.array(["x"]), vectors=np.zeros((1, 5)))
+    with pytest.warns(UserWarning, match=f"{path.name}: not a readable embeddings cache"):
+        vectors = embed(TEXTS[:1], cache=tmp_path)
     with np.load(path) as stored:
         assert stored["vectors"].shape == (1, DIMENSIONS)
         assert np.array_equal(stored["vectors"][0], vectors[0])
+
+
+def test_the_model_loads_without_the_network(monkeypatch):
+    """The weights come inside an installed package: loading must not open a connection."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a network connection was attempted: {args}")
+
+    embeddings._model.cache_clear()
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    try:
+        assert embeddings._model().encode(["offline"]).shape == (1, DIMENSIONS)
+    finally:
+        embeddings._model.cache_clear()
 
 
 def test_no_texts_give_an_empty_matrix():
@@ -55,4 +82,6 @@ def test_no_texts_give_an_empty_matrix():
 
 @pytest.mark.parametrize("text", ["", "   "])
 def test_empty_texts_are_embedded_too(text):
-    assert embed([text, TEXTS[0]]).shape == (2, DIMENSIONS)
+    vectors = embed([text, TEXTS[0]])
+    assert vectors.shape == (2, DIMENSIONS) and np.isfinite(vectors).all()
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)

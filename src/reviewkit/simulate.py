@@ -188,9 +188,9 @@ def replay(texts: Sequence[str], labels: np.ndarray, *, seed: int = 1, model: st
 
 def replays(data: LabelledData, seeds: Sequence[int], model: str = DEFAULT_MODEL,
             features: dict | None = None, cache: str | Path | None = None) -> list[Replay]:
-    """Replays of ``data``, one per seed, sharing one computation of the features (or ``features``, computed
-    before; ``cache``: the embeddings' folder); each replay's ``seconds`` include the time the features took, as a
-    single replay would need them."""
+    """Replays of ``data``, one per seed, sharing one computation of the features (``cache``: the embeddings'
+    folder); each replay's ``seconds`` include the time the features took, as a single replay would need them.
+    Given ``features`` computed before, nothing is computed and the seconds are the fitting and ranking alone."""
     began = time.perf_counter()
     features = features if features is not None else corpus_features(data.texts, model, cache=cache)
     feature_seconds = time.perf_counter() - began
