@@ -2,8 +2,8 @@
 
 Text features are computed once for the whole corpus (TF-IDF fitted on every record's text, and sentence
 embeddings, neither of which uses labels); each update refits only the linear classifiers on the records decided
-so far and scores every record, so re-ranking after a decision takes milliseconds to a few tenths of a second at
-10,000 records.
+so far and scores every record: at 10,000 records a re-ranking takes tens of milliseconds with a few decisions,
+about 0.2 s with 1,000 and 2.5 s with 5,000 (``benchmarks/screening.py --latency-only``).
 
 Models (``MODELS``):
 
