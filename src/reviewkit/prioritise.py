@@ -93,7 +93,8 @@ def corpus_features(texts: Sequence[str], *models: str, cache: str | Path | None
     text: compute them once, and pass them to every ``Ranker`` of the corpus. ``cache``: a folder where the
     sentence embeddings are kept between runs (``embeddings.embed``)."""
     views = {member.view for model in models or (DEFAULT_MODEL,) for member in _members(model)}
-    return {view: _view(view, list(texts), cache) for view in sorted(views)}
+    # the embeddings last: they take longest, and text with no words to rank on is refused by the n-grams first
+    return {view: _view(view, list(texts), cache) for view in sorted(views, key=lambda v: (v == "embed", v))}
 
 
 def _members(model: str) -> tuple[_Member, ...]:

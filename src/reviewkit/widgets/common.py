@@ -1,4 +1,5 @@
-"""Pieces the three forms share: marked-up record text, status messages, quotes typed or selected."""
+"""Pieces the three forms share: marked-up record text, status messages, quotes typed or selected, and the
+base of the two study forms (extraction, risk of bias)."""
 from __future__ import annotations
 
 from html import escape
@@ -11,7 +12,7 @@ from ..errors import ReviewInputError, ReviewInputErrors
 from ..protocol import Protocol, load_protocol
 from ..records import Record, load_records
 from ..studies import Study, load_studies
-from .frontend import FORM_CLASS
+from .frontend import FORM_CLASS, RecordText
 
 QUOTE_MARK = "#fff176"  # a quote the reviewer saved
 SUGGESTION_MARK = "#bbdefb"  # the passage a suggestion rests on
@@ -69,6 +70,15 @@ def labelled(label: str, widget: w.Widget, width: str = "7em") -> w.HBox:
     return w.HBox([w.HTML(f"<b>{escape(label)}</b>", layout=w.Layout(width=width, flex="0 0 auto")), widget])
 
 
+class Displayed:
+    """A form object that displays as its widget in a notebook (``form`` as a cell's last line)."""
+
+    widget: w.Widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
 def study_context(
     review_dir: str | Path, studies: list[str] | None, protocol: Protocol | None, records: list[Record] | None
 ) -> tuple[Protocol, list[Record], list[Study]]:
@@ -82,18 +92,48 @@ def study_context(
     return protocol, records, [every[s] for s in studies] if studies is not None else list(every.values())
 
 
-def quote_inputs() -> tuple[w.Textarea, w.Checkbox, w.Dropdown]:
-    """The quote box (a selection in the record fills it), the "add a further quote" switch, the record picker."""
-    quote = w.Textarea(placeholder="select text in the record below, or type: one quote a line",
-                       layout=w.Layout(width="100%", height="4.5em"))
-    add = w.Checkbox(description="a selection adds a further quote", indent=False)
-    return quote, add, w.Dropdown(options=[], layout=w.Layout(width="30em"))
+class StudyForm(Displayed):
+    """What the extraction and risk-of-bias forms share: a study picker, a report's text to select quotes from,
+    the quote box, the report picker, a note, a save button and a status line. A subclass builds its own widgets
+    and layout (with ``quote_rows``), then calls ``load_study``; it defines ``load_study`` and ``show_text``."""
 
+    def __init__(self, review_dir: str | Path, studies: list[str] | None, protocol: Protocol | None,
+                 records: list[Record] | None, *, note: str, save: str) -> None:
+        self.review_dir = Path(review_dir)
+        self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
+        self.by_id = {r.id: r for r in self.records}
+        self.study = w.Dropdown(options=[(s.label or s.id, s.id) for s in self.studies], layout=w.Layout(width="40em"))
+        self.quote = w.Textarea(placeholder="select text in the record below, or type: one quote a line",
+                                layout=w.Layout(width="100%", height="4.5em"))
+        self.add_quotes = w.Checkbox(description="a selection adds a further quote", indent=False)
+        self.record = w.Dropdown(options=[], layout=w.Layout(width="30em"))
+        self.note = w.Textarea(placeholder=note, layout=w.Layout(width="100%", height="3em"))
+        self.save = w.Button(description=save, button_style="primary", icon="save")
+        self.status = w.HTML()
+        self.text = RecordText()
+        self.quote.add_class("rk-quote")
+        self.note.add_class("rk-note")
+        self.study.observe(lambda _: self.load_study(), "value")
+        self.record.observe(lambda _: self.show_text(), "value")
+        self.text.observe(lambda change: self.select(change["new"]), "selection")
 
-class Displayed:
-    """A form object that displays as its widget in a notebook (``form`` as a cell's last line)."""
+    def quote_rows(self) -> list[w.Widget]:
+        """The rows of the quote, the report it is from, the note, and save with the status beside it."""
+        return [labelled("Quote", self.quote), labelled("", self.add_quotes), labelled("Record", self.record),
+                labelled("Note", self.note), w.HBox([self.save, self.status])]
 
-    widget: w.Widget
+    @property
+    def current_study(self) -> Study:
+        return next(s for s in self.studies if s.id == self.study.value)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+    def load_study(self) -> None:
+        raise NotImplementedError
+
+    def show_text(self) -> None:
+        raise NotImplementedError
+
+    def select(self, selection: str) -> None:
+        """Text selected in the report becomes the quote (or a further quote)."""
+        if selection:
+            add_selection(self.quote, selection, self.add_quotes.value)
+            say(self.status, "info", f"Quote taken from {self.record.value}; save to check it.")

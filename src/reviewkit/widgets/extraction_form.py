@@ -17,9 +17,8 @@ from ..extraction import NOT_REPORTED, Entry, Form, display_value, read_form, re
 from ..protocol import FormField, Protocol
 from ..records import Record
 from ..studies import Study
-from .common import (QUOTE_MARK, SUGGESTION_MARK, Displayed, add_selection, form_box, labelled, marked_html,
-                     problem_text, quote_inputs, quotes_of, say, study_context)
-from .frontend import RecordText
+from .common import (QUOTE_MARK, SUGGESTION_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of,
+                     say)
 
 _STATUS_MARK = {"extracted": "✓", NOT_REPORTED: "–", "pending": "○"}
 
@@ -63,7 +62,7 @@ def study_suggestions(study: Study, records: dict[str, Record]) -> dict[str, tup
     return found
 
 
-class ExtractionForm(Displayed):
+class ExtractionForm(StudyForm):
     """Extract one study at a time: pick a field, check or type its value, select its quote, save."""
 
     def __init__(
@@ -74,14 +73,11 @@ class ExtractionForm(Displayed):
         protocol: Protocol | None = None,
         records: list[Record] | None = None,
     ) -> None:
-        self.review_dir = Path(review_dir)
-        self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
-        self.by_id = {r.id: r for r in self.records}
+        super().__init__(review_dir, studies, protocol, records, note="note (optional)", save="Save field")
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
         self.suggested: dict[str, tuple[str, Suggestion]] = {}
 
-        self.study = w.Dropdown(options=[(s.label or s.id, s.id) for s in self.studies], layout=w.Layout(width="40em"))
         self.field = w.Select(options=[], rows=min(14, len(self.fields)), layout=w.Layout(width="19em"))
         self.description = w.HTML()
         self.suggestion = w.HTML()
@@ -89,18 +85,7 @@ class ExtractionForm(Displayed):
         self.value_box = w.Box()
         self.value: w.Widget = w.Text()
         self.not_reported = w.Checkbox(description="not reported (the reports are silent)", indent=False)
-        self.quote, self.add_quotes, self.record = quote_inputs()
-        self.note = w.Textarea(placeholder="note (optional)", layout=w.Layout(width="100%", height="3em"))
-        self.save = w.Button(description="Save field", button_style="primary", icon="save")
-        self.status = w.HTML()
-        self.text = RecordText()
-        self.quote.add_class("rk-quote")
-        self.note.add_class("rk-note")
-
-        self.study.observe(lambda _: self.load_study(), "value")
         self.field.observe(lambda _: self.show_field(), "value")
-        self.record.observe(lambda _: self.show_text(), "value")
-        self.text.observe(lambda change: self.select(change["new"]), "selection")
         self.use_suggestion.on_click(lambda _: self.fill_suggestion())
         self.save.on_click(lambda _: self.save_field())
 
@@ -109,11 +94,7 @@ class ExtractionForm(Displayed):
             w.HBox([self.suggestion, self.use_suggestion]),
             labelled("Value", self.value_box),
             labelled("", self.not_reported),
-            labelled("Quote", self.quote),
-            labelled("", self.add_quotes),
-            labelled("Record", self.record),
-            labelled("Note", self.note),
-            w.HBox([self.save, self.status]),
+            *self.quote_rows(),
         ], layout=w.Layout(flex="1 1 auto", padding="0 0 0 12px"))
         self.widget = form_box([
             labelled("Study", self.study),
@@ -125,10 +106,6 @@ class ExtractionForm(Displayed):
             self.text,
         ])
         self.load_study()
-
-    @property
-    def current_study(self) -> Study:
-        return next(s for s in self.studies if s.id == self.study.value)
 
     def load_study(self) -> None:
         """Read the study's form and its suggestions; show its first pending field (else its first field)."""
@@ -207,12 +184,6 @@ class ExtractionForm(Displayed):
         if suggested and suggested[0] == record_id and entry is None:
             marks.append((suggested[1].start, suggested[1].end, SUGGESTION_MARK, "suggestion"))
         self.text.html = marked_html(self.by_id[record_id].text, marks)
-
-    def select(self, selection: str) -> None:
-        """Text selected in the record becomes the quote (or a further quote)."""
-        if selection:
-            add_selection(self.quote, selection, self.add_quotes.value)
-            say(self.status, "info", f"Quote taken from {self.record.value}; save to check it.")
 
     def save_field(self) -> None:
         """Save the chosen field; the quote is checked against the record's text on the way."""

@@ -19,9 +19,7 @@ from ..rob import Appraisal, expected_appraisals, parse_rob_file, raw_appraisal,
 from ..rob_tools import Tool, read_tools
 from ..storage import load_yaml
 from ..studies import Study
-from .common import (QUOTE_MARK, Displayed, add_selection, form_box, labelled, marked_html, problem_text,
-                     quote_inputs, quotes_of, say, study_context)
-from .frontend import RecordText
+from .common import QUOTE_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of, say
 
 _UNANSWERED = "○"
 
@@ -56,7 +54,7 @@ def plans(review_dir: Path, study: Study, protocol: Protocol, records: dict[str,
     return found
 
 
-class RobForm(Displayed):
+class RobForm(StudyForm):
     """Appraise one study at a time: pick the appraisal and an item, answer it, quote the report, save."""
 
     def __init__(
@@ -67,47 +65,30 @@ class RobForm(Displayed):
         protocol: Protocol | None = None,
         records: list[Record] | None = None,
     ) -> None:
-        self.review_dir = Path(review_dir)
-        self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
-        self.by_id = {r.id: r for r in self.records}
+        super().__init__(review_dir, studies, protocol, records, note="note: why, or what the report does not say",
+                         save="Save item")
         self.tools = read_tools(review_dir)[0]
         self.done: list[Appraisal] = []
         self.plans: list[Plan] = []
 
-        self.study = w.Dropdown(options=[(s.label or s.id, s.id) for s in self.studies], layout=w.Layout(width="40em"))
         self.appraisal = w.Dropdown(options=[], layout=w.Layout(width="40em"))
         self.tool_info = w.HTML()
         self.item = w.Select(options=[], rows=10, layout=w.Layout(width="21em"))
         self.item_text = w.HTML()
         self.answer = w.ToggleButtons(options=[], value=None, style={"button_width": "auto"})
-        self.quote, self.add_quotes, self.record = quote_inputs()
-        self.note = w.Textarea(placeholder="note: why, or what the report does not say", layout=w.Layout(width="100%", height="3em"))
-        self.save = w.Button(description="Save item", button_style="primary", icon="save")
-        self.status = w.HTML()
         self.overall_state = w.HTML()
         self.overall = w.Dropdown(options=[], layout=w.Layout(width="22em"))
         self.overall_note = w.Textarea(placeholder="overall note (optional)", layout=w.Layout(width="100%", height="4.5em"))
         self.save_overall = w.Button(description="Save overall", icon="save")
-        self.text = RecordText()
-        self.quote.add_class("rk-quote")
-        self.note.add_class("rk-note")
-
-        self.study.observe(lambda _: self.load_study(), "value")
         self.appraisal.observe(lambda _: self.show_appraisal(), "value")
         self.item.observe(lambda _: self.show_item(), "value")
-        self.record.observe(lambda _: self.show_text(), "value")
-        self.text.observe(lambda change: self.select(change["new"]), "selection")
         self.save.on_click(lambda _: self.save_item())
         self.save_overall.on_click(lambda _: self.save_overall_judgment())
 
         panel = w.VBox([
             self.item_text,
             labelled("Answer", self.answer),
-            labelled("Quote", self.quote),
-            labelled("", self.add_quotes),
-            labelled("Record", self.record),
-            labelled("Note", self.note),
-            w.HBox([self.save, self.status]),
+            *self.quote_rows(),
             w.HTML("<hr style='margin:4px 0'>"),
             self.overall_state,
             w.HBox([labelled("Overall", self.overall), self.save_overall]),
@@ -123,10 +104,6 @@ class RobForm(Displayed):
             self.text,
         ])
         self.load_study()
-
-    @property
-    def current_study(self) -> Study:
-        return next(s for s in self.studies if s.id == self.study.value)
 
     @property
     def plan(self) -> Plan | None:
@@ -247,12 +224,6 @@ class RobForm(Displayed):
         judged = made.items.get(key) if made and key else None
         marks = [(*e.span, QUOTE_MARK, "saved quote") for e in (judged.evidence if judged else ()) if e.record == record_id]
         self.text.html = marked_html(self.by_id[record_id].text, marks)
-
-    def select(self, selection: str) -> None:
-        """Text selected in the report becomes the quote (or a further quote)."""
-        if selection:
-            add_selection(self.quote, selection, self.add_quotes.value)
-            say(self.status, "info", f"Quote taken from {self.record.value}; save to check it.")
 
     def _record(self, item: str, answer: str | None, **given: object) -> None:
         plan = self.plan
