@@ -34,8 +34,8 @@ OUT = ROOT / "benchmarks" / "out"
 
 def measure(path: Path, labels: Path, errors: int) -> dict:
     """Import and de-duplicate ``path``; score against ``labels``. Run in its own process."""
-    from reviewkit.dedup import find_duplicates
-    from reviewkit.readers import read_file
+    from reviewkit.records.dedup.groups import find_duplicates
+    from reviewkit.records.readers import read_file
 
     began = time.perf_counter()
     imported = read_file(path)

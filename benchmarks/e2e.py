@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from reviewkit.pipeline import execute, run
+from reviewkit.workbook.pipeline import execute, run
 
 
 def empty_notebook(path: Path) -> Path:

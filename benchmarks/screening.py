@@ -1,17 +1,17 @@
 """Screening prioritisation: our models against baselines (and ASReview itself, where installed) on labelled data.
 
 For every data set in ``../shared/data/screening/*.csv.gz`` (see its README) and every model, the data set is
-replayed with ``reviewkit.simulate`` from the same prior records (one relevant, one irrelevant, drawn with each
+replayed with ``reviewkit.screening.prioritise.simulate`` from the same prior records (one relevant, one irrelevant, drawn with each
 seed), and a table per data set gives WSS@95 (ASReview insights' definition), records screened to 95% and 100%
 recall, and seconds per replay: mean and range over the seeds. Then a summary of
-WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.stopping``, target 95% recall at
+WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.screening.prioritise.stopping``, target 95% recall at
 95% confidence) would have stopped the ensemble's replays, and the re-rank latency at 10,000 records.
 
 Models: ``ensemble`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
 ``nb`` (ASReview's elas_u3, its version 1 default); ``lr`` and ``embed`` (ours, the ensemble's second and third
 members) with ``--models``.
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
-(``reviewkit.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
+(``reviewkit.screening.prioritise.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
 record), one replay at a time in parallel with ours, and is scored by the same code.
 
@@ -45,10 +45,10 @@ from pathlib import Path
 
 import numpy as np
 
-from reviewkit import embeddings
-from reviewkit.prioritise import Ranker, corpus_features
-from reviewkit.simulate import LabelledData, Replay, prior_records, read_labelled, replays
-from reviewkit.stopping import h0_p_value
+from reviewkit.screening.prioritise import embeddings
+from reviewkit.screening.prioritise.ranker import Ranker, corpus_features
+from reviewkit.screening.prioritise.simulate import LabelledData, Replay, prior_records, read_labelled, replays
+from reviewkit.screening.prioritise.stopping import h0_p_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reviewkit.agreement import SUGGESTIONS, agreement_summary, crosstab, kappa, rater_pairs
-from reviewkit.criteria import Suggestion
-from reviewkit.decisions import conflicts
+from reviewkit.screening.agreement import SUGGESTIONS, agreement_summary, crosstab, kappa, rater_pairs
+from reviewkit.screening.criteria import Suggestion
+from reviewkit.screening.decisions import conflicts
 
 
 def test_kappa_matches_a_hand_computed_2x2_example():

@@ -163,7 +163,7 @@ def test_screening_two_records_in_jupyterlab(lab, browser_page):
 
 def _build(root: Path, last_stage: str) -> None:
     """Run the stages up to ``last_stage`` in batch, as a reviewer would have before stepping through the next."""
-    from reviewkit.pipeline import run
+    from reviewkit.workbook.pipeline import run
 
     stages = ["records", "screening", "extraction"]
     for stage in stages[: stages.index(last_stage) + 1]:

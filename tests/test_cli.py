@@ -1,5 +1,5 @@
 """``reviewkit validate`` and ``status`` as a user calls them."""
-from reviewkit.cli import main
+from reviewkit.workbook.cli import main
 
 
 def test_validate_reports_every_problem_with_file_and_line(seed_review, capsys):

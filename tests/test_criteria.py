@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.criteria import MET, NOT_MET, UNCLEAR, criteria_table, highlight, judge, sentences, suggest
-from reviewkit.protocol import Protocol, load_protocol
-from reviewkit.records import Record
+from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, highlight, judge, sentences, suggest
+from reviewkit.core.protocol import Protocol, load_protocol
+from reviewkit.records.sources import Record
 
 REVIEW = Path(__file__).resolve().parents[1] / "review"
 

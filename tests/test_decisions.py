@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.decisions import (
+from reviewkit.screening.decisions import (
     COLUMNS,
     decision_file,
     load_decisions,
@@ -16,9 +16,9 @@ from reviewkit.decisions import (
     stage_status,
     validate,
 )
-from reviewkit.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.protocol import load_protocol
-from reviewkit.records import load_records
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.sources import load_records
 
 HEADER = ",".join(COLUMNS) + "\n"
 STAMP = "2025-03-01T10:00:00Z"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.citation import Citation
-from reviewkit.dedup import duplicate_groups, find_duplicates, merge_group
-from reviewkit.dedup_decisions import read_dedup_decisions
-from reviewkit.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.normalise_citation import normalise_doi, normalise_pmid, pmid_from_url
+from reviewkit.records.citation import Citation
+from reviewkit.records.dedup.groups import duplicate_groups, find_duplicates, merge_group
+from reviewkit.records.dedup.decisions import read_dedup_decisions
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.records.dedup.normalise import normalise_doi, normalise_pmid, pmid_from_url
 
 ARTICLE = Citation(
     id="pubmed:1", source="pubmed", position=1, line=1,

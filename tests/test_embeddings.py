@@ -6,8 +6,8 @@ import socket
 import numpy as np
 import pytest
 
-from reviewkit import embeddings
-from reviewkit.embeddings import DIMENSIONS, cache_path, embed
+from reviewkit.screening.prioritise import embeddings
+from reviewkit.screening.prioritise.embeddings import DIMENSIONS, cache_path, embed
 
 TEXTS = ["Mesenchymal stem cells infused in patients with chronic spinal cord injury",
          "Intrathecal stromal cell transplantation after spinal injury: motor recovery",

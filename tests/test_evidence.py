@@ -1,5 +1,5 @@
 """Quote matching: typographic differences are ignored, offsets point into the original text."""
-from reviewkit.evidence import closest_passage, context, find_quote, highlight, normalise
+from reviewkit.core.evidence import closest_passage, context, find_quote, highlight, normalise
 
 
 def _found(quote: str, text: str) -> str | None:

@@ -19,12 +19,12 @@ import pytest  # noqa: E402
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from reviewkit.cli import main  # noqa: E402
-from reviewkit.errors import ReviewInputError  # noqa: E402
-from reviewkit.export import export_notebook, html_table, markdown  # noqa: E402
-from reviewkit.pipeline import STUDY_NOTEBOOK, default_notebooks_dir, execute, run_studies  # noqa: E402
-from reviewkit.tables import write_table  # noqa: E402
-from reviewkit.typst_markup import compile_pdf, template  # noqa: E402
+from reviewkit.workbook.cli import main  # noqa: E402
+from reviewkit.core.errors import ReviewInputError  # noqa: E402
+from reviewkit.report.notebook_pdf import export_notebook, html_table, markdown  # noqa: E402
+from reviewkit.workbook.pipeline import STUDY_NOTEBOOK, default_notebooks_dir, execute, run_studies  # noqa: E402
+from reviewkit.core.tables import write_table  # noqa: E402
+from reviewkit.report.typst import compile_pdf, template  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).parent / "jupyter"

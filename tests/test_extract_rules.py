@@ -1,7 +1,7 @@
 """The rule-based extractors on held-out sentences written for these tests (not from the seed documents)."""
 import pytest
 
-from reviewkit.extract_rules import (
+from reviewkit.extraction.suggest import (
     parse_number,
     suggest,
     suggest_cell_source,
@@ -173,7 +173,7 @@ def test_suggest_covers_a_whole_unseen_abstract():
 
 
 def test_suggestions_table_columns(tmp_path):
-    from reviewkit.records import read_record
+    from reviewkit.records.sources import read_record
 
     path = tmp_path / "r1.txt"
     path.write_text("Ten patients with MS received intrathecal autologous cells.", encoding="utf-8")

@@ -4,8 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reviewkit.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.extraction import (
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.extraction.forms import (
     NOT_REPORTED,
     agreement_rate,
     agreement_table,
@@ -19,8 +19,8 @@ from reviewkit.extraction import (
     stage_status,
     validate,
 )
-from reviewkit.protocol import load_protocol
-from reviewkit.records import load_records
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.sources import load_records
 
 ARTICLE = (
     "Smith J, Lee K. Neurol Open. 2021;4:55. doi: 10.5555/no.2021.055.\n"

@@ -6,14 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reviewkit.cli import main
-from reviewkit.decisions import screening_table
-from reviewkit.errors import ReviewInputError
-from reviewkit.imports import add_import
-from reviewkit.protocol import load_protocol
-from reviewkit.record_dedup import record_duplicates, unique_records
-from reviewkit.records import load_records, load_sources
-from reviewkit.validate import validate_review
+from reviewkit.workbook.cli import main
+from reviewkit.screening.decisions import screening_table
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.records.imports import add_import
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.dedup.review import record_duplicates, unique_records
+from reviewkit.records.sources import load_records, load_sources
+from reviewkit.workbook.validate import validate_review
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
@@ -116,7 +116,7 @@ def test_dedup_refuses_to_write_over_an_input(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_records_and_screening_notebooks_show_imports_and_duplicates(seed_review, tmp_path):
-    from reviewkit.pipeline import run
+    from reviewkit.workbook.pipeline import run
 
     _import_both(seed_review)
     out = tmp_path / "build"

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from reviewkit.cli import main
-from reviewkit.pipeline import STAGES, StageFailed, default_notebooks_dir, run, select_stages
+from reviewkit.workbook.cli import main
+from reviewkit.workbook.pipeline import STAGES, StageFailed, default_notebooks_dir, run, select_stages
 
 pytestmark = pytest.mark.slow
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reviewkit.errors import ReviewInputError
-from reviewkit.extraction import load_forms
-from reviewkit.outcome_data import UNGROUPED, outcome_table
-from reviewkit.pooling import ALL, direction_counts, narrative_table, sensitivity_table, synthesis_tables
-from reviewkit.protocol import MetaAnalysis, load_protocol
-from reviewkit.records import load_records
-from reviewkit.validate import validate_review
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.extraction.forms import load_forms
+from reviewkit.synthesis.outcomes import UNGROUPED, outcome_table
+from reviewkit.synthesis.tables import ALL, direction_counts, narrative_table, sensitivity_table, synthesis_tables
+from reviewkit.core.protocol import MetaAnalysis, load_protocol
+from reviewkit.records.sources import load_records
+from reviewkit.workbook.validate import validate_review
 
 
 def _outcomes(review) -> pd.DataFrame:

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reviewkit.prioritise import MODELS, Ranker, corpus_features, rank, record_text, review_history, review_labels
-from reviewkit.records import Record
+from reviewkit.screening.prioritise.ranker import MODELS, Ranker, corpus_features, rank, record_text, review_history, review_labels
+from reviewkit.records.sources import Record
 
 TOPIC = ("mesenchymal stem cells were infused intravenously in patients with chronic spinal cord injury; "
          "motor scores and adverse events were followed after transplantation").split()

@@ -12,14 +12,14 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from reviewkit.errors import ReviewInputError  # noqa: E402
-from reviewkit.pipeline import run  # noqa: E402
-from reviewkit.plot_style import DPI  # noqa: E402
-from reviewkit.prisma import (check_prisma, count, prisma_counts, reason_counts, source_counts,  # noqa: E402
+from reviewkit.core.errors import ReviewInputError  # noqa: E402
+from reviewkit.workbook.pipeline import run  # noqa: E402
+from reviewkit.core.plot_style import DPI  # noqa: E402
+from reviewkit.report.prisma import (check_prisma, count, prisma_counts, reason_counts, source_counts,  # noqa: E402
                               write_prisma_table)
-from reviewkit.plot_style import save_figure  # noqa: E402
-from reviewkit.prisma_plot import plot_prisma  # noqa: E402
-from reviewkit.tables import read_table, write_table  # noqa: E402
+from reviewkit.core.plot_style import save_figure  # noqa: E402
+from reviewkit.report.prisma_plot import plot_prisma  # noqa: E402
+from reviewkit.core.tables import read_table, write_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG_REASON = ("Outcome data could not be separated for the participants with a chronic neurological "

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.protocol import load_protocol
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.protocol import load_protocol
 
 
 def _edit(review: Path, old: str, new: str) -> None:

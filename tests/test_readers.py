@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reviewkit.errors import ReviewInputError
-from reviewkit.readers import read_file
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.records.readers import read_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "data" / "dedup" / "stroke" / "records.csv.gz"

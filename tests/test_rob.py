@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewkit.protocol import load_protocol
-from reviewkit.records import load_records
-from reviewkit.rob import load_appraisals, record_judgment, rob_path, rob_table, stage_status, study_design, validate
-from reviewkit.rob_tools import read_tools
-from reviewkit.studies import load_studies
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.sources import load_records
+from reviewkit.appraisal.judgments import load_appraisals, record_judgment, rob_path, rob_table, stage_status, study_design, validate
+from reviewkit.appraisal.tools import read_tools
+from reviewkit.records.studies import load_studies
 
 DOCS = {
     "cs1": "Stem cells in chronic stroke\nWe report a case series of seven patients with chronic stroke treated at "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.rob_tools import read_tools, roll_up, stated_overall
+from reviewkit.appraisal.tools import read_tools, roll_up, stated_overall
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from reviewkit.cli import main
-from reviewkit.errors import ReviewInputError
-from reviewkit.plot_style import save_figure
-from reviewkit.screening_plots import recall_curve
-from reviewkit.simulate import batch_size, read_labelled, records_to_recall, replay, wss
-from reviewkit.stopping import estimate, h0_p_value
+from reviewkit.workbook.cli import main
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.plot_style import save_figure
+from reviewkit.screening.plots import recall_curve
+from reviewkit.screening.prioritise.simulate import batch_size, read_labelled, records_to_recall, replay, wss
+from reviewkit.screening.prioritise.stopping import estimate, h0_p_value
 
 from test_prioritise import corpus
 

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from reviewkit.storage import atomic_write_text
+from reviewkit.core.storage import atomic_write_text
 
 
 def test_atomic_write_replaces_the_file(tmp_path):

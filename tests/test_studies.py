@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.records import read_record
-from reviewkit.studies import journal_pattern, load_studies, read_studies, suggest_links
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.records.sources import read_record
+from reviewkit.records.studies import journal_pattern, load_studies, read_studies, suggest_links
 
 ARTICLE = (
     "Tanaka Kenji, Moreau Claire, Okonkwo Ada, Lindqvist Per, Rossi Marco\n"
@@ -60,8 +60,8 @@ def test_journal_pattern_matches_abbreviations_only_of_that_journal():
 
 
 def test_seed_links_flag_same_group_different_studies(seed_review):
-    from reviewkit.protocol import load_protocol
-    from reviewkit.records import load_records
+    from reviewkit.core.protocol import load_protocol
+    from reviewkit.records.sources import load_records
 
     records = load_records(seed_review, load_protocol(seed_review))
     studies = load_studies(seed_review, [r.id for r in records])

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reviewkit.synthesis import back_transform, pool_proportions
+from reviewkit.synthesis.meta import back_transform, pool_proportions
 
 REFERENCE = Path(__file__).parent / "reference"
 POOLED = pd.read_csv(REFERENCE / "metafor_pooled.csv", keep_default_na=True)

@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from reviewkit.decisions import decision_file
-from reviewkit.extraction import form_path, record_value
-from reviewkit.extraction import validate as validate_extraction
-from reviewkit.pipeline import FORMS_PARAMETER, batch_parameters, default_notebooks_dir
-from reviewkit.protocol import load_protocol
-from reviewkit.records import load_records
-from reviewkit.rob import record_judgment, rob_path
-from reviewkit.rob import validate as validate_rob
-from reviewkit.widgets import ExtractionForm, RobForm, ScreeningForm
+from reviewkit.screening.decisions import decision_file
+from reviewkit.extraction.forms import form_path, record_value
+from reviewkit.extraction.forms import validate as validate_extraction
+from reviewkit.workbook.pipeline import FORMS_PARAMETER, batch_parameters, default_notebooks_dir
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.sources import load_records
+from reviewkit.appraisal.judgments import record_judgment, rob_path
+from reviewkit.appraisal.judgments import validate as validate_rob
+from reviewkit.forms import ExtractionForm, RobForm, ScreeningForm
 
 from conftest import ROOT
 

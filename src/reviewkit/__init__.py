@@ -1,0 +1,1 @@
+"""reviewkit: a Jupyter workbook for reproducible systematic reviews."""

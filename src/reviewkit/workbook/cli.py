@@ -1,0 +1,220 @@
+"""``reviewkit run | status | validate | import | dedup | export | simulate``: the workbook from the command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.workbook.pipeline import STAGES, StageFailed, run
+from reviewkit.workbook.status import review_status
+from reviewkit.workbook.validate import validate_review
+
+
+def _review_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--review", default="review", type=Path, help="the review folder (default: review)")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    problems = validate_review(args.review)
+    if problems:
+        print(f"The review does not validate ({len(problems)} problem(s)); nothing was run:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    out = args.out or args.review / "build"
+    try:
+        runs = run(args.review, out, notebooks_dir=args.notebooks, only=args.only, start=args.start, jobs=args.jobs)
+    except StageFailed as exc:
+        print(f"reviewkit run: {exc}", file=sys.stderr)
+        print("The stages before it kept what they wrote.", file=sys.stderr)
+        return 1
+    print(f"{len(runs)} notebook(s) run in {sum(r.seconds for r in runs):.1f} s; output in {out}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    table = review_status(args.review)
+    width = max(len(s) for s in table["stage"])
+    for row in table.itertuples():
+        print(f"{row.stage:<{width}}  {row.state:<9}  {row.summary}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    problems = validate_review(args.review)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{args.review}: {len(problems)} problem(s)" if problems else f"{args.review}: valid")
+    return 1 if problems else 0
+
+
+def _cmd_export_pdf(args: argparse.Namespace) -> int:
+    from reviewkit.report.notebook_pdf import export_notebook
+    from reviewkit.report.build import build_review_pdf
+
+    try:
+        if args.notebook is not None:
+            path = export_notebook(args.notebook, args.out)
+        else:
+            path = build_review_pdf(args.review, args.out or args.review / "build")
+    except RuntimeError as exc:  # Typst could not typeset: its diagnostic says where
+        print(f"reviewkit export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from reviewkit.records.imports import add_import
+
+    result = add_import(args.review, args.file, source=args.source, name=args.name, kind=args.kind,
+                        on_error=args.on_error, searched=args.searched)
+    print(result.summary())
+    for problem in result.skipped:
+        print(f"  skipped: {problem}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    print(f"added source {result.source!r} to {args.review / 'protocol.yml'}")
+    return 0
+
+
+def _cmd_dedup(args: argparse.Namespace) -> int:
+    import time
+
+    from reviewkit.records.dedup.groups import duplicate_groups
+    from reviewkit.records.dedup.decisions import read_dedup_decisions
+    from reviewkit.records.readers import read_file
+    from reviewkit.core.tables import write_csv
+
+    inputs = {p.resolve() for p in [*args.files, *([args.decisions] if args.decisions else [])]}
+    if args.out.resolve() in inputs:
+        print(f"reviewkit dedup: --out {args.out} is one of the input files; choose another name", file=sys.stderr)
+        return 1
+    began = time.perf_counter()
+    citations = []
+    for path in args.files:
+        result = read_file(path, on_error=args.on_error)
+        print(result.summary())
+        for problem in result.skipped:
+            print(f"  skipped: {problem}", file=sys.stderr)
+        citations += result.citations
+    decisions = read_dedup_decisions(args.decisions) if args.decisions else []
+    groups = duplicate_groups(citations, decisions)
+    write_csv(groups, args.out)
+    removed = sum(len(ids.split(";")) - 1 for ids in groups["merged_ids"])
+    print(f"{len(citations)} records read; {len(groups)} duplicate groups; {len(citations) - removed} records left "
+          f"after merging; {time.perf_counter() - began:.1f} s; groups written to {args.out}")
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    from reviewkit.screening.prioritise.simulate import CURVE_LEVELS, read_labelled, records_to_recall, replays
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")
+    data = read_labelled(args.data)
+    seeds = args.seed or list(range(1, args.seeds + 1))
+    runs = replays(data, seeds, args.model, cache=args.cache)
+    if args.json:
+        for run_ in runs:
+            print(json.dumps({"data": str(args.data), **run_.summary()}))
+        return 0
+    n = len(data.labels)
+    print(f"{args.data}: {n:,} records, {data.n_relevant:,} relevant ({data.n_relevant / n:.1%}); model {args.model}; "
+          f"seeds {', '.join(map(str, seeds))}")
+    if data.empty_rows:
+        lines = ", ".join(map(str, data.empty_rows[:5])) + (" …" if len(data.empty_rows) > 5 else "")
+        print(f"  {len(data.empty_rows)} record(s) with neither title nor abstract (line {lines}): kept, ranked on no text")
+    print(f"{'seed':>6}  {'WSS@95':>6}  {'to 95%':>7}  {'to 100%':>7}  {'seconds':>7}")
+    for run_ in runs:
+        print(f"{run_.seed:>6}  {run_.wss_95:>6.3f}  {run_.records_to_95:>7,}  {run_.records_to_100:>7,}  {run_.seconds:>7.1f}")
+    if len(runs) > 1:
+        def spread(values: list[float], fmt: str) -> str:
+            return f"{sum(values) / len(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
+        print(f"mean (range): WSS@95 {spread([r.wss_95 for r in runs], '.3f')}; records to 95% "
+              f"{spread([r.records_to_95 for r in runs], ',.0f')}; to 100% {spread([r.records_to_100 for r in runs], ',.0f')}; "
+              f"seconds {spread([r.seconds for r in runs], '.1f')}")
+    curve = ", ".join(
+        f"{level:.0%} after {sum(records_to_recall(r.relevant, r.n_relevant, level) for r in runs) / len(runs):,.0f}"
+        for level in CURVE_LEVELS
+    )
+    print(f"recall curve (records screened, mean over seeds, of {n:,}): {curve}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="reviewkit", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="run the review's notebooks with papermill")
+    _review_args(run_cmd)
+    run_cmd.add_argument("--out", type=Path, help="output folder (default: REVIEW/build)")
+    run_cmd.add_argument("--only", help=f"run one stage ({', '.join(STAGES)})")
+    run_cmd.add_argument("--from", dest="start", help="run from this stage on")
+    run_cmd.add_argument("--jobs", type=int, help="study notebooks run at once (default: the cores)")
+    run_cmd.add_argument("--notebooks", type=Path, help="the notebooks folder (default: reviewkit's own)")
+    run_cmd.set_defaults(func=_cmd_run)
+    status_cmd = commands.add_parser("status", help="what is done and what is pending, per stage")
+    _review_args(status_cmd)
+    status_cmd.set_defaults(func=_cmd_status)
+    validate_cmd = commands.add_parser("validate", help="check every file of the review")
+    _review_args(validate_cmd)
+    validate_cmd.set_defaults(func=_cmd_validate)
+    import_cmd = commands.add_parser("import", help="add a database export (RIS, nbib, BibTeX, CSV/TSV/XLSX) as a source")
+    import_cmd.add_argument("file", type=Path, help="the export file")
+    _review_args(import_cmd)
+    import_cmd.add_argument("--source", help="the source id (default: from the file name)")
+    import_cmd.add_argument("--name", help="the database or other source it came from, e.g. 'MEDLINE via PubMed'")
+    import_cmd.add_argument("--kind", choices=["databases_registers", "other_methods"], default="databases_registers",
+                            help="the PRISMA 2020 column it counts in (default: databases_registers)")
+    import_cmd.add_argument("--on-error", choices=["skip", "stop"], default="skip",
+                            help="a malformed record: skip it and count it, or stop (default: skip)")
+    import_cmd.add_argument("--searched", help="when and how the source was searched, for the report")
+    import_cmd.set_defaults(func=_cmd_import)
+    dedup_cmd = commands.add_parser("dedup", help="find duplicate records in export files; write the groups as CSV")
+    dedup_cmd.add_argument("files", nargs="+", type=Path, help="RIS, nbib, BibTeX, CSV/TSV/XLSX files")
+    dedup_cmd.add_argument("--out", type=Path, required=True, help="the groups CSV (one group per row, merged_ids)")
+    dedup_cmd.add_argument("--decisions", type=Path, help="a reviewer's dedup.csv (confirm / split) to apply")
+    dedup_cmd.add_argument("--on-error", choices=["skip", "stop"], default="skip",
+                           help="a malformed record: skip it and count it, or stop (default: skip)")
+    dedup_cmd.set_defaults(func=_cmd_dedup)
+    export_cmd = commands.add_parser("export", help="export the review or a notebook")
+    formats = export_cmd.add_subparsers(dest="format", required=True)
+    pdf_cmd = formats.add_parser(
+        "pdf", help="an executed notebook as PDF, code hidden; without a notebook, the review PDF",
+        description="With NOTEBOOK: write it as PDF (code hidden) to --out (default: beside it). "
+                    "Without: build the review PDF from --review and its build folder --out (default: REVIEW/build).")
+    pdf_cmd.add_argument("notebook", nargs="?", type=Path, help="an executed notebook (.ipynb)")
+    _review_args(pdf_cmd)
+    pdf_cmd.add_argument("--out", type=Path, help="the PDF (with NOTEBOOK) or the build folder (without)")
+    pdf_cmd.set_defaults(func=_cmd_export_pdf)
+    simulate_cmd = commands.add_parser(
+        "simulate", help="replay a labelled data set with prioritised screening; WSS@95, records to 95%% and 100%% recall",
+        description="Replay screening of a labelled CSV/CSV.GZ (title, abstract, label_included 0/1) from one relevant "
+                    "and one irrelevant record drawn with each seed, the model ranking the rest after each decision.")
+    simulate_cmd.add_argument("data", type=Path, help="the labelled data set (CSV or CSV.GZ)")
+    seeds = simulate_cmd.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", type=int, default=3, help="replay with seeds 1..N (default: 3)")
+    seeds.add_argument("--seed", type=int, action="append", help="replay with this seed (repeat for several)")
+    simulate_cmd.add_argument("--json", action="store_true", help="one JSON object per seed, a line each")
+    simulate_cmd.add_argument("--model", default="ensemble",
+                              help="the ranking model: ensemble (default), svm, nb, lr or embed (see reviewkit.prioritise)")
+    simulate_cmd.add_argument("--cache", type=Path,
+                              help="a folder to keep the sentence embeddings in, so that a second run reads them back")
+    simulate_cmd.set_defaults(func=_cmd_simulate)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ReviewInputError, ReviewInputErrors, ValueError) as exc:
+        print(f"reviewkit {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
