@@ -132,7 +132,7 @@ def test_validate_reports_every_problem_with_file_line_and_field(review, protoco
             f"a1,exclude,,,ann,{STAMP}",
             f"b2,exclude,made_up,,ann,{STAMP}",
             f"c3,include,,,bob,{STAMP}",
-            f"c3,include,,,ann,yesterday",
+            "c3,include,,,ann,yesterday",
         ],
     )
     found = sorted((e.line, e.field) for e in validate(review, protocol, records))

@@ -1,5 +1,4 @@
 """Studies: studies.yml checks and link suggestions between reports of one study."""
-import shutil
 from pathlib import Path
 
 import pytest

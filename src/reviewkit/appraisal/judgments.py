@@ -20,16 +20,21 @@ import pandas as pd
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.evidence import closest_passage, find_quote
-from reviewkit.extraction.forms import Evidence, form_path
-from reviewkit.core.protocol import Protocol
-from reviewkit.records.sources import Record
 from reviewkit.appraisal.tools import Overall, Tool, read_tools, stated_overall
+from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.evidence import closest_passage, find_quote
+from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_status import StageStatus
-from reviewkit.core.storage import atomic_write_text, load_yaml, read_text, yaml_key_line
-from reviewkit.records.studies import Study, read_studies
+from reviewkit.core.storage import (
+    atomic_write_text,
+    load_yaml,
+    read_text,
+    yaml_key_line,
+)
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
+from reviewkit.extraction.forms import Evidence, form_path
+from reviewkit.records.sources import Record
+from reviewkit.records.studies import Study, read_studies
 
 ROB_DIR = "rob"
 APPRAISAL_KEYS = {"tool", "record", "source_type", "items", "overall"}
@@ -355,7 +360,7 @@ def load_appraisals(
     """Studies, their appraisals and the tools; raises naming every problem if any file is invalid."""
     studies, appraisals, tools, errors = read_appraisals(review_dir, protocol, records)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return studies, appraisals, tools
 
 
@@ -513,7 +518,7 @@ def record_judgment(
     if path.exists():
         problems = parse_rob_file(load_yaml(path), path, study, protocol, by_id, tools, design)[1]
         if problems:
-            raise problems[0] if len(problems) == 1 else ReviewInputErrors(problems)
+            raise_collected(problems)
     data = load_for_edit(path)
     if data is None:
         data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or with "
@@ -537,5 +542,5 @@ def record_judgment(
     text = dump_edited(data)
     problems = _check_candidate(text, path, study, protocol, by_id, tools, design)
     if problems:
-        raise problems[0] if len(problems) == 1 else ReviewInputErrors(problems)
+        raise_collected(problems)
     atomic_write_text(path, text)

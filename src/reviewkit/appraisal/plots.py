@@ -18,9 +18,9 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Circle, Patch  # noqa: E402
 
-from reviewkit.core.plot_style import EDGE_COLOUR, SYMBOLS, colour, save_figure, style  # noqa: E402
 from reviewkit.appraisal.judgments import PENDING, Appraisal  # noqa: E402
 from reviewkit.appraisal.tools import LEVELS, Tool  # noqa: E402
+from reviewkit.core.plot_style import EDGE_COLOUR, SYMBOLS, colour, save_figure, style  # noqa: E402
 
 CELL = 0.42  # inches per traffic-light cell
 RADIUS = 0.4  # of a cell

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 
 class ReviewInputError(ValueError):
@@ -37,3 +38,11 @@ class ReviewInputErrors(ValueError):
     def __init__(self, errors: list[ReviewInputError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+def raise_collected(errors: Sequence[ReviewInputError]) -> None:
+    """Raise the problems found in one pass: one as itself, several together; nothing if there are none."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ReviewInputErrors(list(errors))

@@ -5,9 +5,16 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import load_yaml, yaml_key_line
 
 PROTOCOL_FILE = "protocol.yml"
@@ -177,7 +184,8 @@ def load_protocol(review_dir: str | Path) -> Protocol:
             elif err["type"] == "missing":
                 message = "required key is missing"
             errors.append(ReviewInputError(path, message, line=yaml_key_line(path, loc), field=key))
-        raise (errors[0] if len(errors) == 1 else ReviewInputErrors(errors)) from None
+    raise_collected(errors)  # outside the except block: the pydantic traceback is not the reviewer's business
+    raise AssertionError("unreachable: a ValidationError has at least one error")
 
 
 def source_dir(review_dir: str | Path, source: Source) -> Path:

@@ -17,16 +17,16 @@ import pandas as pd
 import yaml
 from rapidfuzz import fuzz, utils
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors, raise_collected
 from reviewkit.core.evidence import closest_passage, find_quote, normalise
-from reviewkit.extraction.suggest import EXTRACTORS, NUMBER, parse_number
 from reviewkit.core.protocol import FormField, Protocol
-from reviewkit.records.sources import Record
 from reviewkit.core.stage_status import StageStatus
 from reviewkit.core.storage import atomic_write_text, load_yaml, yaml_key_line
-from reviewkit.records.studies import Study, load_studies, read_studies
-from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 from reviewkit.core.tables import read_table, table_path
+from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
+from reviewkit.extraction.suggest import EXTRACTORS, NUMBER, parse_number
+from reviewkit.records.sources import Record
+from reviewkit.records.studies import Study, load_studies, read_studies
 
 EXTRACTION_DIR = "extraction"
 NOT_REPORTED = "not reported"
@@ -310,7 +310,7 @@ def load_forms(
     """Studies and their forms; raises naming every problem if any file is invalid."""
     studies, forms, errors = read_forms(review_dir, protocol, records)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return studies, forms
 
 
@@ -356,7 +356,7 @@ def record_value(
     text = dump_edited(data)
     form, errors = parse_form(yaml.safe_load(text), path, study, protocol, by_id, lines=False)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     atomic_write_text(path, text)
     return form.entries[field]
 

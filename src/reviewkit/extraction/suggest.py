@@ -127,7 +127,7 @@ def participant_counts(text: str) -> list[tuple[int, int, tuple[int, int]]]:
         count = parse_number(match.group("n"))
         if count is not None and count > 1:
             found.append((count, 4, match.span()))
-    sized = re.compile(rf"\b[nN]\s*=\s*(?P<n>\d+)\b")
+    sized = re.compile(r"\b[nN]\s*=\s*(?P<n>\d+)\b")
     for match in sized.finditer(text):
         found.append((int(match.group("n")), 3, match.span()))
     return found

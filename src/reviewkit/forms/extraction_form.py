@@ -12,13 +12,29 @@ from typing import Any
 
 import ipywidgets as w
 
-from reviewkit.extraction.suggest import Suggestion, suggest
-from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, display_value, read_form, record_value
 from reviewkit.core.protocol import FormField, Protocol
+from reviewkit.extraction.forms import (
+    NOT_REPORTED,
+    Entry,
+    Form,
+    display_value,
+    read_form,
+    record_value,
+)
+from reviewkit.extraction.suggest import Suggestion, suggest
+from reviewkit.forms.common import (
+    QUOTE_MARK,
+    SUGGESTION_MARK,
+    StudyForm,
+    form_box,
+    labelled,
+    marked_html,
+    problem_text,
+    quotes_of,
+    say,
+)
 from reviewkit.records.sources import Record
 from reviewkit.records.studies import Study
-from reviewkit.forms.common import (QUOTE_MARK, SUGGESTION_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of,
-                     say)
 
 _STATUS_MARK = {"extracted": "✓", NOT_REPORTED: "–", "pending": "○"}
 

@@ -13,13 +13,30 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from reviewkit.core.protocol import Protocol
-from reviewkit.records.sources import Record
-from reviewkit.appraisal.judgments import Appraisal, expected_appraisals, parse_rob_file, raw_appraisal, record_judgment, rob_path, study_design
+from reviewkit.appraisal.judgments import (
+    Appraisal,
+    expected_appraisals,
+    parse_rob_file,
+    raw_appraisal,
+    record_judgment,
+    rob_path,
+    study_design,
+)
 from reviewkit.appraisal.tools import Tool, read_tools
+from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import load_yaml
+from reviewkit.forms.common import (
+    QUOTE_MARK,
+    StudyForm,
+    form_box,
+    labelled,
+    marked_html,
+    problem_text,
+    quotes_of,
+    say,
+)
+from reviewkit.records.sources import Record
 from reviewkit.records.studies import Study
-from reviewkit.forms.common import QUOTE_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of, say
 
 _UNANSWERED = "○"
 

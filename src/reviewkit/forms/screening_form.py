@@ -10,13 +10,18 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from reviewkit.screening.criteria import MET, NOT_MET, Suggestion, suggest
-from reviewkit.screening.decisions import STAGES, load_decisions, record_decision, resolve
 from reviewkit.core.protocol import Protocol, load_protocol
-from reviewkit.records.dedup.review import unique_records
-from reviewkit.records.sources import Record, load_records
 from reviewkit.forms.common import Displayed, form_box, labelled, marked_html, say
 from reviewkit.forms.frontend import RecordText, Shortcuts
+from reviewkit.records.dedup.review import unique_records
+from reviewkit.records.sources import Record, load_records
+from reviewkit.screening.criteria import MET, NOT_MET, Suggestion, suggest
+from reviewkit.screening.decisions import (
+    STAGES,
+    load_decisions,
+    record_decision,
+    resolve,
+)
 
 STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
 _EVIDENCE = {MET: ("#c8f0c8", "met"), NOT_MET: ("#f6c6c6", "not met")}

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import PROTOCOL_FILE, Protocol, load_protocol
-from reviewkit.records.readers import ImportResult, read_file
 from reviewkit.core.storage import atomic_write_text, read_text
+from reviewkit.records.readers import ImportResult, read_file
 
 IMPORTS_DIR = "imports"
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lingua import IsoCode639_1, LanguageDetectorBuilder
+from lingua import LanguageDetectorBuilder
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"\w+", re.UNICODE)

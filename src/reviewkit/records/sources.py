@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from reviewkit.records.citation import Citation
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.records.language import main_language, passages
 from reviewkit.core.protocol import Protocol, Source, source_dir
-from reviewkit.records.readers import ImportResult, read_file
 from reviewkit.core.storage import read_text
+from reviewkit.records.citation import Citation
+from reviewkit.records.language import main_language, passages
+from reviewkit.records.readers import ImportResult, read_file
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"

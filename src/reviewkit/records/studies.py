@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.storage import load_yaml, yaml_key_line
 from reviewkit.extraction.suggest import participant_counts
 from reviewkit.records.sources import Record
-from reviewkit.core.storage import load_yaml, yaml_key_line
 
 STUDIES_FILE = "studies.yml"
 STUDY_KEYS = {"records", "primary_record", "label", "primary_citation"}
@@ -93,7 +93,7 @@ def load_studies(review_dir: str | Path, record_ids: list[str]) -> list[Study]:
     """The studies of ``studies.yml``; raises naming every problem in the file."""
     studies, errors = read_studies(review_dir, record_ids)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return studies
 
 

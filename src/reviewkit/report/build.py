@@ -19,14 +19,32 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import PROTOCOL_FILE, Protocol, load_protocol
-from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.storage import atomic_write_text, load_yaml
 from reviewkit.core.tables import read_table, table_path
-from reviewkit.report.typst import (EMPTY, Markup, bullets, compile_pdf, display, escape, figure, fmt_count, fmt_decimal,
-                           fmt_interval, fmt_percent, fmt_ratio, heading, number, paragraph, string, table,
-                           template, write_pdf)
+from reviewkit.report.typst import (
+    EMPTY,
+    Markup,
+    bullets,
+    compile_pdf,
+    display,
+    escape,
+    figure,
+    fmt_count,
+    fmt_decimal,
+    fmt_interval,
+    fmt_percent,
+    fmt_ratio,
+    heading,
+    number,
+    paragraph,
+    string,
+    table,
+    template,
+    write_pdf,
+)
 
 CHECKLIST = "prisma_2020_checklist.yml"
 PDF_NAME = "review.pdf"

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.screening.criteria import Suggestion, suggestions
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
-from reviewkit.records.dedup.review import unique_records
-from reviewkit.records.sources import Record
 from reviewkit.core.stage_status import StageStatus
 from reviewkit.core.storage import atomic_write_text, read_text
+from reviewkit.records.dedup.review import unique_records
+from reviewkit.records.sources import Record
+from reviewkit.screening.criteria import suggestions
 
 SCREENING_DIR = "screening"
 STAGES = ("title_abstract", "full_text")
@@ -186,7 +186,7 @@ def load_decisions(review_dir: str | Path, protocol: Protocol, records: list[Rec
     """All decision rows of the review (columns stage, file, line, consensus and the file columns)."""
     table, errors = _collect(review_dir, protocol, [r.id for r in records])
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return table
 
 
@@ -219,7 +219,7 @@ def record_decision(
         rows, errors = _parse(path, read_text(path))
         errors += _check_rows(path, rows, protocol, {r.id for r in records}, None if consensus else reviewer)
         if errors:
-            raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+            raise_collected(errors)
     new = {
         "record_id": record_id,
         "decision": decision,
@@ -236,7 +236,7 @@ def record_decision(
     before = {str(e) for e in _collect(review_dir, protocol, record_ids)[1]}
     after = [e for e in _collect(review_dir, protocol, record_ids, {path: text})[1] if str(e) not in before]
     if after:
-        raise after[0] if len(after) == 1 else ReviewInputErrors(after)
+        raise_collected(after)
     atomic_write_text(path, text)
     return path
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.synthesis.tables import ALL
+from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_status import StageStatus
 from reviewkit.core.storage import load_yaml, yaml_key_line
+from reviewkit.synthesis.tables import ALL
 
 GRADE_FILE = "grade.yml"
 LEVELS = ["very low", "low", "moderate", "high"]
@@ -129,7 +129,7 @@ def validate(review_dir: str | Path, protocol: Protocol, records: list) -> list[
 def load_grades(review_dir: str | Path, protocol: Protocol) -> dict[str, Grade]:
     grades, errors = read_grades(review_dir, protocol)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return grades
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.extraction.forms import NOT_REPORTED, Form, display_value
 from reviewkit.core.protocol import Outcome, Protocol
+from reviewkit.extraction.forms import NOT_REPORTED, Form, display_value
 
 COLUMNS = ["outcome", "outcome_label", "group", "study_id", "label", "design", "participants", "events", "total",
            "poolable", "reason", "finding", "direction", "risk_of_bias"]

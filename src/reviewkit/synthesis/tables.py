@@ -4,7 +4,12 @@ from __future__ import annotations
 import pandas as pd
 
 from reviewkit.core.protocol import MetaAnalysis
-from reviewkit.synthesis.meta import METHODS, TRANSFORMS, PooledProportion, pool_proportions
+from reviewkit.synthesis.meta import (
+    METHODS,
+    TRANSFORMS,
+    PooledProportion,
+    pool_proportions,
+)
 
 ALL = "all studies"
 SYNTHESIS_COLUMNS = ["outcome", "outcome_label", "group", "k", "events", "participants", "estimate", "ci_low",

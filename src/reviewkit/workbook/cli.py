@@ -50,8 +50,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_pdf(args: argparse.Namespace) -> int:
-    from reviewkit.report.notebook_pdf import export_notebook
     from reviewkit.report.build import build_review_pdf
+    from reviewkit.report.notebook_pdf import export_notebook
 
     try:
         if args.notebook is not None:
@@ -82,10 +82,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_dedup(args: argparse.Namespace) -> int:
     import time
 
-    from reviewkit.records.dedup.groups import duplicate_groups
-    from reviewkit.records.dedup.decisions import read_dedup_decisions
-    from reviewkit.records.readers import read_file
     from reviewkit.core.tables import write_csv
+    from reviewkit.records.dedup.decisions import read_dedup_decisions
+    from reviewkit.records.dedup.groups import duplicate_groups
+    from reviewkit.records.readers import read_file
 
     inputs = {p.resolve() for p in [*args.files, *([args.decisions] if args.decisions else [])]}
     if args.out.resolve() in inputs:
@@ -111,7 +111,12 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import json
 
-    from reviewkit.screening.prioritise.simulate import CURVE_LEVELS, read_labelled, records_to_recall, replays
+    from reviewkit.screening.prioritise.simulate import (
+        CURVE_LEVELS,
+        read_labelled,
+        records_to_recall,
+        replays,
+    )
 
     if args.seeds < 1:
         raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")

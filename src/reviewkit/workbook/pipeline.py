@@ -11,8 +11,8 @@ from typing import Callable
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
-from reviewkit.report.notebook_pdf import export_notebook
 from reviewkit.core.tables import read_table
+from reviewkit.report.notebook_pdf import export_notebook
 
 STAGES = ["01_records", "02_screening", "03_extraction", "04_risk_of_bias", "studies", "05_synthesis", "06_report"]
 STUDY_NOTEBOOK = "study.ipynb"

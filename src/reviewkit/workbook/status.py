@@ -7,14 +7,14 @@ from typing import Callable
 
 import pandas as pd
 
-from reviewkit.screening.decisions import stage_status as _screening
-from reviewkit.extraction.forms import stage_status as _extraction
-from reviewkit.synthesis.grade import stage_status as _synthesis
+from reviewkit.appraisal.judgments import stage_status as _risk_of_bias
 from reviewkit.core.protocol import Protocol, load_protocol
+from reviewkit.core.stage_status import StageStatus
+from reviewkit.extraction.forms import stage_status as _extraction
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.sources import Record, load_records
-from reviewkit.appraisal.judgments import stage_status as _risk_of_bias
-from reviewkit.core.stage_status import StageStatus
+from reviewkit.screening.decisions import stage_status as _screening
+from reviewkit.synthesis.grade import stage_status as _synthesis
 
 
 def _records(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import read_text
 
 COLUMNS = ("ids", "decision", "note")
@@ -57,7 +57,7 @@ def read_dedup_decisions(path: str | Path) -> list[DedupDecision]:
             decisions.append(DedupDecision(ids, decision, row.get("note", "").strip(), str(path), line))
     errors += _contradictions(decisions)
     if errors:
-        raise errors[0] if len(errors) == 1 else ReviewInputErrors(errors)
+        raise_collected(errors)
     return decisions
 
 

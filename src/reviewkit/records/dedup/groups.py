@@ -13,11 +13,11 @@ from typing import Sequence
 
 import pandas as pd
 
+from reviewkit.core.errors import ReviewInputError
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.decisions import DedupDecision, decision_constraints
-from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise
-from reviewkit.core.errors import ReviewInputError
 from reviewkit.records.dedup.normalise import normalise_doi
+from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise
 
 
 def _group(

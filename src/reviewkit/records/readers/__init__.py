@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from reviewkit.records.citation import Citation
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.records.citation import Citation
 from reviewkit.records.readers import bibtex, medline, ris, table
 from reviewkit.records.readers.encoding import decode
 from reviewkit.records.readers.fields import Parsed

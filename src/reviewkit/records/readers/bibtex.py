@@ -16,8 +16,9 @@ from bibtexparser.middlewares import SeparateCoAuthors
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
-from . import fields as f
 from reviewkit.records.readers.fields import Parsed
+
+from . import fields as f
 
 _LATEX = re.compile(r"[\\{}$~]|--")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")

@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import fields as f
 from reviewkit.records.readers.fields import Parsed
+
+from . import fields as f
 
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3}) {0,2}-(?: (.*)|$)")
 

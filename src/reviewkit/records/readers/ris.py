@@ -14,8 +14,9 @@ from pathlib import Path
 
 import rispy
 
-from . import fields as f
 from reviewkit.records.readers.fields import Parsed
+
+from . import fields as f
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]  -")
 _LIST_TAGS = ["AU", "A1", "KW", "UR"]

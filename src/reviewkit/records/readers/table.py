@@ -19,8 +19,9 @@ from pathlib import Path
 import openpyxl
 
 from reviewkit.core.errors import ReviewInputError
-from . import fields as f
 from reviewkit.records.readers.fields import Parsed
+
+from . import fields as f
 
 # Citation field → the column names that hold it, normalised by ``_name``; the first present wins.
 COLUMNS: dict[str, tuple[str, ...]] = {

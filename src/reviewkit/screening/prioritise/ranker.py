@@ -37,8 +37,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-from reviewkit.screening.prioritise.embeddings import embed
 from reviewkit.records.sources import Record
+from reviewkit.screening.prioritise.embeddings import embed
 
 Features = sparse.csr_matrix | np.ndarray  # a feature view: sparse n-grams or dense embeddings
 
