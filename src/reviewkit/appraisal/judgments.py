@@ -11,28 +11,19 @@ answered leaves the appraisal pending. Files are never rewritten, except by ``re
 """
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reviewkit.appraisal.tools import Overall, Tool, read_tools, stated_overall
 from reviewkit.core.errors import ReviewInputError, raise_collected
-from reviewkit.core.evidence import closest_passage, find_quote
+from reviewkit.core.evidence import FoundQuote, verify_quotes
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.stage_status import StageStatus
-from reviewkit.core.storage import (
-    atomic_write_text,
-    load_yaml,
-    read_text,
-    yaml_key_line,
-)
+from reviewkit.core.storage import YamlDoc, load_yaml, locked, read_yaml, save_checked
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
-from reviewkit.extraction.forms import Evidence, form_path
+from reviewkit.extraction.forms import form_path
 from reviewkit.records.sources import Record
 from reviewkit.records.studies import Study, read_studies
 
@@ -42,7 +33,6 @@ ITEM_KEYS = {"answer", "quote", "record", "note"}
 OVERALL_KEYS = {"judgment", "note"}
 OVERRIDE_KEYS = {"tool", "reason"}
 FILE_KEYS = {"appraisals", "override"}
-QUOTE_JOIN = " […] "
 PENDING = "pending"
 
 
@@ -53,7 +43,7 @@ class ItemJudgment:
     item: str
     answer: str
     level: str
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[FoundQuote, ...] = ()
     note: str = ""
 
 
@@ -95,27 +85,6 @@ def study_design(review_dir: str | Path, study_id: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _duplicate_keys(path: Path) -> list[tuple[str, int]]:
-    """Keys repeated within one mapping of a YAML file (YAML keeps only the last), with their lines."""
-    try:
-        root = yaml.compose(read_text(path))
-    except (yaml.YAMLError, ReviewInputError):
-        return []
-    found, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if key.value in seen:
-                    found.append((key.value, key.start_mark.line + 1))
-                seen.add(key.value)
-                stack.append(value)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-    return sorted(found, key=lambda f: f[1])
-
-
 def _answer_text(raw: Any) -> str | None:
     """An answer as text: YAML reads a bare yes / no as true / false and 2 as a number."""
     if isinstance(raw, bool):
@@ -128,14 +97,14 @@ def _answer_text(raw: Any) -> str | None:
 class _Checker:
     """Collects every problem of one rob file, each naming file, line and item."""
 
-    def __init__(self, path: Path, study: Study, records: dict[str, Record]) -> None:
-        self.path, self.study, self.records = path, study, records
+    def __init__(self, doc: YamlDoc, study: Study, records: dict[str, Record]) -> None:
+        self.doc, self.path, self.study, self.records = doc, doc.path, study, records
         self.errors: list[ReviewInputError] = []
 
     def error(self, keys: tuple[str | int, ...], message: str, record: str | None = None) -> None:
         field = ".".join(f"[{k}]" if isinstance(k, int) else str(k) for k in keys).replace(".[", "[")
         self.errors.append(ReviewInputError(
-            self.path, f"study {self.study.id!r}: {message}", line=yaml_key_line(self.path, keys), field=field or None, record=record
+            self.path, f"study {self.study.id!r}: {message}", line=self.doc.line(keys), field=field or None, record=record
         ))
 
     def report(self, keys: tuple[str | int, ...], raw: Any, default: str | None) -> str | None:
@@ -148,22 +117,12 @@ class _Checker:
             return None
         return record
 
-    def quotes(self, keys: tuple[str | int, ...], raw: Any, record: str) -> tuple[Evidence, ...] | None:
-        """Each quote found in the record's text; None (and an error per quote) if any is not."""
-        quotes = [raw] if isinstance(raw, str) else raw
-        if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
-            self.error(keys, "'quote' must be a text or a list of texts (put a quote holding ': ' in quotation marks)")
-            return None
-        text = self.records[record].text
-        found = []
-        for quote in quotes:
-            span = find_quote(quote, text)
-            if span is None:
-                self.error(keys, f"quote not found in the text of record {record!r}: {quote!r}; "
-                           f"closest passage: {closest_passage(quote, text)!r}", record=record)
-            else:
-                found.append(Evidence(record, quote, span))
-        return tuple(found) if len(found) == len(quotes) else None
+    def quotes(self, keys: tuple[str | int, ...], raw: Any, record: str) -> tuple[FoundQuote, ...] | None:
+        """Each quote found in the record's text (``verify_quotes``); None, and an error per problem, if any is not."""
+        found, problems = verify_quotes(raw, record, self.records[record].text)
+        for problem in problems:
+            self.error(keys, problem, record=record)
+        return None if problems else found
 
 
 def _parse_item(check: _Checker, keys: tuple[str | int, ...], raw: Any, tool: Tool, record: str) -> ItemJudgment | None:
@@ -186,7 +145,7 @@ def _parse_item(check: _Checker, keys: tuple[str | int, ...], raw: Any, tool: To
     if not isinstance(note, str):
         check.error(keys, f"item {item_id}: 'note' must be text")
         note = ""
-    evidence: tuple[Evidence, ...] | None = ()
+    evidence: tuple[FoundQuote, ...] | None = ()
     if raw.get("quote") is not None:
         quote_record = check.report(keys, raw.get("record"), record)
         evidence = check.quotes(keys, raw["quote"], quote_record) if quote_record else None
@@ -291,12 +250,13 @@ def _check_override(check: _Checker, raw: Any, tools: dict[str, Tool]) -> dict[s
 
 
 def parse_rob_file(
-    data: Any, path: Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
+    doc: YamlDoc, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
     design: str | None,
 ) -> tuple[list[Appraisal], list[ReviewInputError]]:
     """A study's appraisals (those that passed every check) and every problem in its file."""
-    check = _Checker(path, study, records)
-    for key, line in _duplicate_keys(path):
+    data, path = doc.data, doc.path
+    check = _Checker(doc, study, records)
+    for key, line in doc.duplicate_keys():
         check.errors.append(ReviewInputError(path, f"study {study.id!r}: {key!r} is given twice; answer each item once", line=line, field=key))
     if data is None:
         return [], check.errors
@@ -339,12 +299,12 @@ def read_appraisals(
             errors.append(ReviewInputError(path, "name judgment files <study_id>.yml after a study of studies.yml"))
             continue
         try:
-            data = load_yaml(path)
+            doc = read_yaml(path)
         except ReviewInputError as exc:
             errors.append(exc)
             continue
         design = study_design(review_dir, path.stem)
-        appraisals[path.stem], found = parse_rob_file(data, path, known[path.stem], protocol, by_id, tools, design)
+        appraisals[path.stem], found = parse_rob_file(doc, known[path.stem], protocol, by_id, tools, design)
         errors.extend(found)
     return studies, appraisals, tools, errors
 
@@ -362,126 +322,6 @@ def load_appraisals(
     if errors:
         raise_collected(errors)
     return studies, appraisals, tools
-
-
-def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
-    """``study_id, record_id, source_type, tool, item, judgment, level, support``: one row per item, then the overall.
-
-    ``support`` is the quote(s) and the note; an item not yet answered is ``pending``.
-    """
-    rows = []
-    for a in appraisals:
-        base = {"study_id": a.study, "record_id": a.record, "source_type": a.source_type or "", "tool": a.tool.id}
-        for item in a.tool.items:
-            judged = a.items.get(item.id)
-            support = "" if judged is None else " — ".join(
-                p for p in (QUOTE_JOIN.join(f"“{e.quote}”" for e in judged.evidence), judged.note) if p
-            )
-            rows.append({**base, "item": item.id, "judgment": judged.answer if judged else PENDING,
-                         "level": judged.level if judged else PENDING, "support": support})
-        overall = a.overall
-        rows.append({**base, "item": "overall", "judgment": overall.judgment if overall else PENDING,
-                     "level": overall.level if overall else PENDING,
-                     "support": "; ".join(p for p in (a.overall_note, overall.note if overall else "") if p)})
-    return pd.DataFrame(rows, columns=["study_id", "record_id", "source_type", "tool", "item", "judgment", "level", "support"])
-
-
-def expected_appraisals(
-    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record]
-) -> list[tuple[str | None, str]]:
-    """(source type or None, record) of the appraisals a study calls for: its design's, and one per
-    grey-literature report (by the source type the records stage suggests)."""
-    wanted: list[tuple[str | None, str]] = []
-    if study_design(review_dir, study.id) in protocol.risk_of_bias_tools:
-        wanted.append((None, study.primary_record))
-    designs = {c for f in protocol.extraction_form if f.key == "design" for c in f.choices or []}
-    for record_id in study.records:
-        kind = records[record_id].source_type
-        if kind in protocol.risk_of_bias_tools and kind not in designs:
-            wanted.append((kind, record_id))
-    return wanted
-
-
-def _match(appraisals: list[Appraisal], kind: str | None, record: str) -> Appraisal | None:
-    """The study's own appraisal (``kind`` None) or that of report ``record``."""
-    return next((a for a in appraisals if (a.source_type is None) == (kind is None)
-                 and (kind is None or a.record == record)), None)
-
-
-def missing_appraisals(
-    review_dir: str | Path, studies: list[Study], appraisals: dict[str, list[Appraisal]], protocol: Protocol,
-    records: list[Record],
-) -> list[str]:
-    """What the given studies still lack: an appraisal not started, or one with items not answered."""
-    by_id = {r.id: r for r in records}
-    missing = []
-    for study in studies:
-        done = appraisals.get(study.id, [])
-        if study_design(review_dir, study.id) is None:
-            missing.append(f"{study.id}: design not extracted, so its tool is not known")
-        for kind, record in expected_appraisals(review_dir, study, protocol, by_id):
-            if _match(done, kind, record) is None:
-                missing.append(f"{study.id}: no {'study' if kind is None else kind + ' (' + record + ')'} appraisal")
-        missing.extend(f"{study.id}: {a.tool.id} items {a.missing} not answered" for a in done if a.missing)
-    return missing
-
-
-def plan_table(
-    review_dir: str | Path, studies: list[Study], appraisals: dict[str, list[Appraisal]], protocol: Protocol,
-    records: list[Record],
-) -> pd.DataFrame:
-    """Per appraisal the studies call for or have: what decides the tool, the tool, and the overall judgment.
-
-    ``basis`` is the study's design (extraction form) or the report's source type (as the records
-    stage suggests it, or as the appraisal states it); ``tool`` is the one used, else the one called for.
-    """
-    by_id = {r.id: r for r in records}
-    rows = []
-    for study in studies:
-        design = study_design(review_dir, study.id)
-        done = appraisals.get(study.id, [])
-        wanted = expected_appraisals(review_dir, study, protocol, by_id)
-        wanted += [(a.source_type, a.record) for a in done if (a.source_type, a.record) not in wanted
-                   and not (a.source_type is None and any(k is None for k, _ in wanted))]
-        for kind, record in wanted:
-            found = _match(done, kind, record)
-            rows.append({
-                "study_id": study.id,
-                "record_id": record,
-                "basis": f"design: {design or 'not extracted'}" if kind is None else f"source type: {kind}",
-                "tool": found.tool.id if found else protocol.risk_of_bias_tools.get(design if kind is None else kind, ""),
-                "overall": found.overall.judgment if found and found.overall else PENDING,
-            })
-    return pd.DataFrame(rows, columns=["study_id", "record_id", "basis", "tool", "overall"])
-
-
-def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
-    """Risk of bias: problems in the files, else what the studies with extraction forms still lack."""
-
-    studies, appraisals, _, errors = read_appraisals(review_dir, protocol, records)
-    if errors:
-        return StageStatus("risk of bias", "pending", f"{len(errors)} problem(s) in tool or judgment files")
-    extracted = [s for s in studies if form_path(review_dir, s.id).exists()]
-    count = sum(len(a) for a in appraisals.values())
-    if not count:
-        return StageStatus("risk of bias", "pending", "no risk-of-bias judgments yet")
-    missing = missing_appraisals(review_dir, extracted, appraisals, protocol, records)
-    summary = f"{count} appraisal(s) of {sum(1 for a in appraisals.values() if a)} stud(ies)"
-    if missing:
-        return StageStatus("risk of bias", "pending", f"{summary}; still to do: {len(missing)}")
-    return StageStatus("risk of bias", "done", summary)
-
-
-def _check_candidate(
-    text: str, path: Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
-    design: str | None,
-) -> list[ReviewInputError]:
-    """Every problem a rob file would have with ``text``, with line numbers in that text and ``path`` named."""
-    with tempfile.TemporaryDirectory() as folder:
-        candidate = Path(folder) / path.name
-        candidate.write_text(text, encoding="utf-8")
-        _, errors = parse_rob_file(yaml.safe_load(text), candidate, study, protocol, records, tools, design)
-    return [ReviewInputError(path, e.message, line=e.line, field=e.field, record=e.record) for e in errors]
 
 
 def raw_appraisal(data: Any, study: Study, tool_id: str, source_type: str | None, record: str) -> dict[str, Any] | None:
@@ -515,18 +355,27 @@ def record_judgment(
     if tool is None:
         raise ReviewInputError(path, f"unknown tool {tool_id!r}", field=item)
     design = study_design(review_dir, study_id)
-    if path.exists():
-        problems = parse_rob_file(load_yaml(path), path, study, protocol, by_id, tools, design)[1]
-        if problems:
-            raise_collected(problems)
-    data = load_for_edit(path)
-    if data is None:
-        data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or with "
-                            "the form in\nnotebook 04, validate with `reviewkit validate`.", appraisals=CommentedSeq())
+    with locked(path):
+        if path.exists():
+            raise_collected(parse_rob_file(read_yaml(path), study, protocol, by_id, tools, design)[1])
+        data = load_for_edit(path)
+        if data is None:
+            data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or "
+                                "with the form in\nnotebook 04, validate with `reviewkit validate`.", appraisals=CommentedSeq())
+        _set_judgment(data, study, tool, item, answer, quote=quote, record=record, note=note, source_type=source_type)
+        save_checked(path, dump_edited(data),
+                     lambda text: parse_rob_file(YamlDoc(path, text), study, protocol, by_id, tools, design)[1])
+
+
+def _set_judgment(
+    data: Any, study: Study, tool: Tool, item: str, answer: str | None, *, quote: str | list[str] | None,
+    record: str | None, note: str | None, source_type: str | None,
+) -> None:
+    """Put one judgment into a rob file's round-trip data, adding the appraisal if it is not there yet."""
     appraised = record if source_type and record else study.primary_record
-    entry = raw_appraisal(data, study, tool_id, source_type, appraised)
+    entry = raw_appraisal(data, study, tool.id, source_type, appraised)
     if entry is None:
-        entry = CommentedMap(tool=tool_id, record=appraised, **({"source_type": source_type} if source_type else {}))
+        entry = CommentedMap(tool=tool.id, record=appraised, **({"source_type": source_type} if source_type else {}))
         data["appraisals"].append(entry)
     if not entry.get("items"):
         entry["items"] = CommentedMap()  # block style, also in place of a reviewer's empty ``items: {}``
@@ -539,8 +388,3 @@ def record_judgment(
         given = int(answer) if isinstance(answer, str) and answer.isdigit() else answer
         values = {"answer": given, "quote": quote, "record": None if record == appraised else record, "note": note}
         set_entry(entry["items"], item, values, [i.id for i in tool.items])
-    text = dump_edited(data)
-    problems = _check_candidate(text, path, study, protocol, by_id, tools, design)
-    if problems:
-        raise_collected(problems)
-    atomic_write_text(path, text)

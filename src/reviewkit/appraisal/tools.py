@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.core.storage import load_yaml, yaml_key_line
+from reviewkit.core.storage import YamlDoc, read_yaml
 
 USER_TOOLS_DIR = "rob_tools"
 Level = Literal["low", "some concerns", "high", "critical", "no information", "not applicable"]
@@ -120,8 +120,9 @@ class Overall:
     note: str = ""
 
 
-def parse_tool(data: object, path: Path) -> Tool:
-    """A tool definition from its YAML data; every problem names the file, line and key."""
+def parse_tool(doc: YamlDoc) -> Tool:
+    """A tool definition from its YAML file; every problem names the file, line and key."""
+    data, path = doc.data, doc.path
     if not isinstance(data, dict):
         raise ReviewInputError(path, "a tool definition must be a mapping", line=1)
     try:
@@ -133,7 +134,7 @@ def parse_tool(data: object, path: Path) -> Tool:
         if len(exc.errors()) > 1:
             message += f" (and {len(exc.errors()) - 1} more problem(s))"
         raise ReviewInputError(
-            path, message, line=yaml_key_line(path, loc), field=".".join(map(str, loc)) or None
+            path, message, line=doc.line(loc), field=".".join(map(str, loc)) or None
         ) from None
     if tool.id != path.stem:
         raise ReviewInputError(path, f"the file of tool {tool.id!r} must be named {tool.id}.yml", field="id")
@@ -155,7 +156,7 @@ def read_tools(review_dir: str | Path | None = None) -> tuple[dict[str, Tool], l
     errors: list[ReviewInputError] = []
     for path, built_in in _tool_files(review_dir):
         try:
-            tool = parse_tool(load_yaml(path), path)
+            tool = parse_tool(read_yaml(path))
         except ReviewInputError as exc:
             errors.append(exc)
             continue

@@ -4,6 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+EXCERPT_CHARS = 160
+
+
+def excerpt(value: object, chars: int = EXCERPT_CHARS) -> str:
+    """``value`` as text for a message, cut to ``chars`` characters: a message never echoes a whole value."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
 
 class ReviewInputError(ValueError):
     """Bad input in a review file: says which file, line or record, and field."""

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
+
+from reviewkit.core.errors import excerpt
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\uff07"
@@ -19,6 +23,7 @@ _TRANSLATE = str.maketrans(
 _INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"}
 _CLOSING = set(".,;:!?)]")
 CONTEXT_CHARS = 40
+QUOTE_JOIN = " […] "  # between the quotes of one value in a table cell
 
 
 def _fold(char: str) -> str:
@@ -121,3 +126,29 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> str:
     parts.append(html.escape(text[position:]))
     return '<div style="white-space: pre-wrap">' + "".join(parts) + "</div>"
 
+
+
+@dataclass(frozen=True)
+class FoundQuote:
+    """A reviewer's quote and where it was found: the record and the offsets in its text."""
+
+    record: str
+    quote: str
+    span: tuple[int, int]
+
+
+def verify_quotes(raw: Any, record: str, text: str) -> tuple[tuple[FoundQuote, ...], list[str]]:
+    """The one quote check: each quote of ``raw`` (a text or a list of texts) found in ``text``, the text of
+    ``record``; a problem (what the caller's error says) for a malformed quote and for each quote not found."""
+    quotes = [raw] if isinstance(raw, str) else raw
+    if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
+        return (), ["'quote' must be a text or a list of texts (in YAML, put a quote holding ': ' in quotation marks)"]
+    found, problems = [], []
+    for quote in quotes:
+        span = find_quote(quote, text)
+        if span is None:
+            problems.append(f"quote not found in the text of record {record!r}: {excerpt(quote)!r}; "
+                            f"closest passage: {excerpt(closest_passage(quote, text))!r}")
+        else:
+            found.append(FoundQuote(record, quote, span))
+    return tuple(found), problems

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from reviewkit.core.errors import ReviewInputError, raise_collected
-from reviewkit.core.storage import load_yaml, yaml_key_line
+from reviewkit.core.storage import read_yaml
 
 PROTOCOL_FILE = "protocol.yml"
 
@@ -168,7 +168,8 @@ class Protocol(_Strict):
 def load_protocol(review_dir: str | Path) -> Protocol:
     """Load ``protocol.yml`` from a review folder; every problem names the file, line and key."""
     path = Path(review_dir) / PROTOCOL_FILE
-    data = load_yaml(path)
+    doc = read_yaml(path)
+    data = doc.data
     if not isinstance(data, dict):
         raise ReviewInputError(path, "the protocol must be a mapping of keys to values", line=1)
     try:
@@ -183,7 +184,7 @@ def load_protocol(review_dir: str | Path) -> Protocol:
                 message = "unknown key"
             elif err["type"] == "missing":
                 message = "required key is missing"
-            errors.append(ReviewInputError(path, message, line=yaml_key_line(path, loc), field=key))
+            errors.append(ReviewInputError(path, message, line=doc.line(loc), field=key))
     raise_collected(errors)  # outside the except block: the pydantic traceback is not the reviewer's business
     raise AssertionError("unreachable: a ValidationError has at least one error")
 

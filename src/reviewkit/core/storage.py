@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import yaml
+from filelock import FileLock, Timeout
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -36,6 +38,31 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+LOCK_SECONDS = 30
+
+
+@contextmanager
+def locked(path: str | Path) -> Iterator[Path]:
+    """Hold the lock of a reviewer file across a read-modify-write of it: two writers at once (a form and a
+    script, two notebook tabs) take turns, so that neither loses the other's change. The lock is a hidden
+    ``.<name>.lock`` file beside it (git-ignored)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(path.with_name(f".{path.name}.lock"), timeout=LOCK_SECONDS):
+            yield path
+    except Timeout:
+        raise ReviewInputError(path, f"another program has been writing this file for {LOCK_SECONDS} s; "
+                                     "try again when it is done") from None
+
+
+def save_checked(path: str | Path, text: str, problems: Callable[[str], list[ReviewInputError]]) -> None:
+    """The one way a reviewer file is written: ``text`` only if ``problems(text)`` finds none (else all of them
+    are raised and the file stays as it was), atomically. Call it holding ``locked(path)``."""
+    raise_collected(problems(text))
+    atomic_write_text(path, text)
+
+
 def read_text(path: str | Path) -> str:
     """Read a UTF-8 text file (a BOM is dropped); a non-UTF-8 file is a clear error."""
     path = Path(path)
@@ -49,38 +76,85 @@ def read_text(path: str | Path) -> str:
         ) from None
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Parse a YAML file; a syntax error names the file and line."""
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases: reviewer files need none, and nested ones expand without limit."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"an alias (*{event.anchor}) is not allowed here: write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> ReviewInputError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ReviewInputError(path, f"malformed YAML: {excerpt(problem)}", line=mark.line + 1 if mark else None)
+
+
+class YamlDoc:
+    """A reviewer's YAML file as read: its path, text and data, and the line where each key stands."""
+
+    def __init__(self, path: str | Path, text: str) -> None:
+        self.path, self.text = Path(path), text
+        try:
+            self.data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
+        except yaml.YAMLError as exc:
+            raise _yaml_error(self.path, exc) from None
+        self._root: yaml.Node | None = None
+
+    @property
+    def root(self) -> yaml.Node | None:
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_NoAliasLoader)
+        return self._root
+
+    def line(self, keys: tuple[str | int, ...]) -> int | None:
+        """The line (1-based) where the node at ``keys`` starts (its nearest parent's if it is not there)."""
+        node = self.root
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                match = [v for k, v in node.value if k.value == str(key)]
+                if not match:
+                    return node.start_mark.line + 1
+                node = match[0]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+            else:
+                break
+        return node.start_mark.line + 1 if node is not None else None
+
+    def duplicate_keys(self) -> list[tuple[str, int]]:
+        """Keys repeated within one mapping (YAML keeps only the last), with their lines, in file order."""
+        found, stack = [], [self.root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                seen: set[str] = set()
+                for key, value in node.value:
+                    if key.value in seen:
+                        found.append((key.value, key.start_mark.line + 1))
+                    seen.add(key.value)
+                    stack.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+        return sorted(found, key=lambda f: f[1])
+
+
+def read_yaml(path: str | Path) -> YamlDoc:
+    """A YAML file as a ``YamlDoc``; a missing file, bad UTF-8 or a syntax error names the file and line."""
     path = Path(path)
     if not path.is_file():
         raise ReviewInputError(path, "file not found")
-    try:
-        return yaml.safe_load(read_text(path))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ReviewInputError(path, f"malformed YAML: {exc.problem or exc}", line=line) from None
+    return YamlDoc(path, read_text(path))
+
+
+def load_yaml(path: str | Path) -> Any:
+    """The data of a YAML file (as ``read_yaml``)."""
+    return read_yaml(path).data
 
 
 def dump_yaml(data: Any) -> str:
     """YAML that diffs well: block style, keys in the given order, unicode kept."""
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def yaml_key_line(path: str | Path, keys: tuple[str | int, ...]) -> int | None:
-    """The line (1-based) where the node at ``keys`` starts in a YAML file, if found."""
-    try:
-        node = yaml.compose(read_text(path))
-    except (yaml.YAMLError, ReviewInputError, OSError):
-        return None
-    for key in keys:
-        if isinstance(node, yaml.MappingNode):
-            match = [v for k, v in node.value if k.value == str(key)]
-            if not match:
-                return node.start_mark.line + 1
-            node = match[0]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    return node.start_mark.line + 1 if node is not None else None

@@ -8,23 +8,16 @@ be found, verbatim up to typography, in the text of the record it names. An opti
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import yaml
-from rapidfuzz import fuzz, utils
-
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors, raise_collected
-from reviewkit.core.evidence import closest_passage, find_quote, normalise
+from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.evidence import FoundQuote, normalise, verify_quotes
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.stage_status import StageStatus
-from reviewkit.core.storage import atomic_write_text, load_yaml, yaml_key_line
-from reviewkit.core.tables import read_table, table_path
+from reviewkit.core.storage import YamlDoc, locked, read_yaml, save_checked
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
-from reviewkit.extraction.suggest import EXTRACTORS, NUMBER, parse_number
 from reviewkit.records.sources import Record
 from reviewkit.records.studies import Study, load_studies, read_studies
 
@@ -33,17 +26,6 @@ NOT_REPORTED = "not reported"
 DISCREPANCIES = "discrepancies"
 ENTRY_KEYS = {"value", "quote", "record", "note"}
 DISCREPANCY_KEYS = {"records", "note", "quote", "record"}
-QUOTE_JOIN = " […] "
-AGREEMENT_THRESHOLD = 90  # rapidfuzz token-set ratio for text values
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A quote and where it was found: the record and the offsets in its text."""
-
-    record: str
-    quote: str
-    span: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -52,7 +34,7 @@ class Entry:
 
     field: str
     value: Any  # int, str, list[str], or NOT_REPORTED
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[FoundQuote, ...] = ()
     note: str = ""
 
 
@@ -62,7 +44,7 @@ class Discrepancy:
 
     records: tuple[str, ...]
     note: str
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[FoundQuote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,10 +64,6 @@ class Form:
 
 def form_path(review_dir: str | Path, study_id: str) -> Path:
     return Path(review_dir) / EXTRACTION_DIR / f"{study_id}.yml"
-
-
-def _line(path: Path, keys: tuple[str | int, ...], lines: bool) -> int | None:
-    return yaml_key_line(path, keys) if lines and path.exists() else None
 
 
 def _is_not_reported(value: Any) -> bool:
@@ -114,16 +92,10 @@ def check_value(field: FormField, value: Any) -> str | None:
 
 def _check_quotes(
     quote: Any, record_id: Any, study: Study, records: dict[str, Record], where: dict[str, Any]
-) -> tuple[tuple[Evidence, ...], list[ReviewInputError]]:
-    """Find each quote in the named record's text; an error per quote not found, naming the closest passage."""
+) -> tuple[tuple[FoundQuote, ...], list[ReviewInputError]]:
+    """The quotes found in the named report of the study (``verify_quotes``), and an error per problem."""
     if quote is None:
         return (), []
-    quotes = [quote] if isinstance(quote, str) else quote
-    if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
-        hint = " (a quote holding ': ' must be put in quotation marks in YAML)" if any(
-            isinstance(q, dict) for q in (quotes if isinstance(quotes, list) else [quotes])
-        ) else ""
-        return (), [ReviewInputError(message=f"'quote' must be a text or a list of texts{hint}", **where)]
     if record_id is None:
         if len(study.records) > 1:
             return (), [ReviewInputError(
@@ -136,26 +108,14 @@ def _check_quotes(
             message=f"record {record_id!r} is not a report of study {study.id!r} (its reports: {list(study.records)})",
             **where,
         )]
-    text = records[record_id].text
-    found, errors = [], []
-    for q in quotes:
-        span = find_quote(q, text)
-        if span is None:
-            errors.append(ReviewInputError(
-                message=f"study {study.id!r}: quote not found in the text of record {record_id!r}: {q!r}; "
-                f"closest passage: {closest_passage(q, text)!r}",
-                record=record_id,
-                **where,
-            ))
-        else:
-            found.append(Evidence(record_id, q, span))
-    return tuple(found), errors
+    found, problems = verify_quotes(quote, record_id, records[record_id].text)
+    return found, [ReviewInputError(message=f"study {study.id!r}: {problem}", record=record_id, **where) for problem in problems]
 
 
 def _parse_entry(
-    key: str, raw: Any, field: FormField, study: Study, records: dict[str, Record], path: Path, lines: bool
+    key: str, raw: Any, field: FormField, study: Study, records: dict[str, Record], doc: YamlDoc
 ) -> tuple[Entry | None, list[ReviewInputError]]:
-    where = {"path": path, "line": _line(path, (key,), lines), "field": key}
+    where = {"path": doc.path, "line": doc.line((key,)), "field": key}
     if not isinstance(raw, dict):
         return None, [ReviewInputError(message="expected a mapping with 'value', 'quote', 'record' and 'note'", **where)]
     errors = []
@@ -164,13 +124,13 @@ def _parse_entry(
         errors.append(ReviewInputError(message=f"unknown key(s) {unknown}; allowed: {sorted(ENTRY_KEYS)}", **where))
     problem = check_value(field, raw.get("value"))
     if problem:
-        errors.append(ReviewInputError(message=f"study {study.id!r}: {problem}", **{**where, "line": _line(path, (key, "value"), lines)}))
+        errors.append(ReviewInputError(message=f"study {study.id!r}: {problem}", **{**where, "line": doc.line((key, "value"))}))
     note = raw.get("note") or ""
     if not isinstance(note, str):
         errors.append(ReviewInputError(message="'note' must be text", **where))
     if raw.get("quote") is None and not _is_not_reported(raw.get("value")):
         errors.append(ReviewInputError(message=f"study {study.id!r}: a value needs the verbatim quote that supports it", **where))
-    quote_where = {**where, "line": _line(path, (key, "quote"), lines)} if "quote" in raw else where
+    quote_where = {**where, "line": doc.line((key, "quote"))} if "quote" in raw else where
     evidence, quote_errors = _check_quotes(raw.get("quote"), raw.get("record"), study, records, quote_where)
     errors.extend(quote_errors)
     if errors:
@@ -180,16 +140,16 @@ def _parse_entry(
 
 
 def _parse_discrepancies(
-    raw: Any, study: Study, records: dict[str, Record], path: Path, lines: bool
+    raw: Any, study: Study, records: dict[str, Record], doc: YamlDoc
 ) -> tuple[list[Discrepancy], list[ReviewInputError]]:
     if not isinstance(raw, list):
-        line = _line(path, (DISCREPANCIES,), lines)
-        return [], [ReviewInputError(path, "'discrepancies' must be a list", line=line, field=DISCREPANCIES)]
+        return [], [ReviewInputError(doc.path, "'discrepancies' must be a list", line=doc.line((DISCREPANCIES,)),
+                                     field=DISCREPANCIES)]
     found, errors = [], []
     for index, item in enumerate(raw):
         where = {
-            "path": path,
-            "line": _line(path, (DISCREPANCIES, index), lines),
+            "path": doc.path,
+            "line": doc.line((DISCREPANCIES, index)),
             "field": f"{DISCREPANCIES}[{index}]",
         }
         if not isinstance(item, dict) or not isinstance(item.get("note"), str) or not item["note"].strip():
@@ -213,9 +173,10 @@ def _parse_discrepancies(
 
 
 def parse_form(
-    data: Any, path: Path, study: Study, protocol: Protocol, records: dict[str, Record], lines: bool = True
+    doc: YamlDoc, study: Study, protocol: Protocol, records: dict[str, Record]
 ) -> tuple[Form, list[ReviewInputError]]:
-    """Check a form's data (loaded from ``path``; ``lines``: look up line numbers there); the form holds the entries that passed."""
+    """Check a study's form file; the form holds the entries that passed."""
+    data, path = doc.data, doc.path
     if data is None:
         return Form(study, {}), []
     if not isinstance(data, dict):
@@ -227,25 +188,25 @@ def parse_form(
     for raw_key, raw in data.items():
         key = str(raw_key)
         if key == DISCREPANCIES:
-            discrepancies, found = _parse_discrepancies(raw, study, records, path, lines)
+            discrepancies, found = _parse_discrepancies(raw, study, records, doc)
             errors.extend(found)
         elif key not in fields:
-            line = _line(path, (key,), lines)
             errors.append(ReviewInputError(
-                path, f"unknown field; the protocol's form has {list(fields)}", line=line, field=key
+                path, f"unknown field; the protocol's form has {list(fields)}", line=doc.line((key,)), field=key
             ))
         else:
-            entry, found = _parse_entry(key, raw, fields[key], study, records, path, lines)
+            entry, found = _parse_entry(key, raw, fields[key], study, records, doc)
             errors.extend(found)
             if entry is not None:
                 entries[key] = entry
-    errors += _count_problems(entries, protocol, path, lines)
+    errors += _count_problems(entries, protocol, doc)
     ordered = {k: entries[k] for k in fields if k in entries}
     return Form(study, ordered, tuple(discrepancies)), errors
 
 
-def _count_problems(entries: dict[str, Entry], protocol: Protocol, path: Path, lines: bool) -> list[ReviewInputError]:
+def _count_problems(entries: dict[str, Entry], protocol: Protocol, doc: YamlDoc) -> list[ReviewInputError]:
     """Each outcome's counts must be poolable: a positive total and no more events than the total."""
+    path = doc.path
     problems = []
     for outcome in protocol.outcomes:
         events, total = (entries.get(k) for k in (outcome.events_field, outcome.total_field))
@@ -254,11 +215,11 @@ def _count_problems(entries: dict[str, Entry], protocol: Protocol, path: Path, l
         if total.value == 0:
             problems.append(ReviewInputError(
                 path, f"the total of outcome {outcome.id!r} must be a positive count, not 0",
-                line=_line(path, (outcome.total_field,), lines), field=outcome.total_field))
+                line=doc.line((outcome.total_field,)), field=outcome.total_field))
         elif events.value > total.value:
             problems.append(ReviewInputError(
                 path, f"{events.value} events is more than the total of {total.value} ({outcome.total_field})",
-                line=_line(path, (outcome.events_field,), lines), field=outcome.events_field))
+                line=doc.line((outcome.events_field,)), field=outcome.events_field))
     return problems
 
 
@@ -270,10 +231,10 @@ def read_form(
     if not path.exists():
         return Form(study, {}), []
     try:
-        data = load_yaml(path)
+        doc = read_yaml(path)
     except ReviewInputError as exc:
         return Form(study, {}), [exc]
-    return parse_form(data, path, study, protocol, records)
+    return parse_form(doc, study, protocol, records)
 
 
 def read_forms(
@@ -343,157 +304,18 @@ def record_value(
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
     if field not in {f.key for f in protocol.extraction_form}:
         raise ReviewInputError(path, "unknown field; it is not in the protocol's extraction form", field=field)
-    if path.exists():
-        _, errors = parse_form(load_yaml(path), path, study, protocol, by_id, lines=False)
-        if errors:
-            raise ReviewInputErrors(parse_form(load_yaml(path), path, study, protocol, by_id)[1])
-    data = load_for_edit(path)
-    if data is None:
-        data = new_document(f"Extraction form of study {study_id}. Reviewer-owned data: edit by hand or with the form "
-                            "in\nnotebook 03, validate with `reviewkit validate`.")
-    order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
-    set_entry(data, field, {"value": value, "quote": quote, "record": record, "note": note}, order)
-    text = dump_edited(data)
-    form, errors = parse_form(yaml.safe_load(text), path, study, protocol, by_id, lines=False)
-    if errors:
-        raise_collected(errors)
-    atomic_write_text(path, text)
-    return form.entries[field]
-
-
-def included_record_ids(out_dir: str | Path) -> set[str] | None:
-    """Records screening included in the review (``tables/screening.csv``); None if screening has not run."""
-    if not table_path(out_dir, "screening").exists():
-        return None
-    table = read_table(out_dir, "screening")
-    return set(table.loc[table["included"] == "True", "record_id"])
-
-
-def included_studies(studies: list[Study], included: set[str] | None) -> list[Study]:
-    """Studies with at least one included report."""
-    return [s for s in studies if set(s.records) & (included or set())]
-
-
-def display_value(value: Any) -> str:
-    return "; ".join(value) if isinstance(value, list) else str(value)
-
-
-def extraction_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
-    """Long format, one row per study and form field: ``study_id, record_id, field, value, quote, note, status``."""
-    rows = []
-    for form in forms:
-        for field in protocol.extraction_form:
-            entry = form.entries.get(field.key)
-            rows.append({
-                "study_id": form.study.id,
-                "record_id": " | ".join(dict.fromkeys(e.record for e in entry.evidence)) if entry else "",
-                "field": field.key,
-                "value": display_value(entry.value) if entry else "",
-                "quote": QUOTE_JOIN.join(e.quote for e in entry.evidence) if entry else "",
-                "note": entry.note if entry else "",
-                "status": form.status(field.key),
-            })
-    return pd.DataFrame(rows, columns=["study_id", "record_id", "field", "value", "quote", "note", "status"])
-
-
-def characteristics_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
-    """One row per study: its label, reports and the value of every form field ('pending' if not extracted)."""
-    rows = []
-    for form in forms:
-        row = {"study_id": form.study.id, "label": form.study.label, "reports": " | ".join(form.study.records)}
-        for field in protocol.extraction_form:
-            entry = form.entries.get(field.key)
-            row[field.key] = display_value(entry.value) if entry else "pending"
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["study_id", "label", "reports"] + [f.key for f in protocol.extraction_form])
-
-
-def discrepancies_table(forms: list[Form]) -> pd.DataFrame:
-    """One row per discrepancy note: ``study_id, records, record_id, note, quote``."""
-    rows = [
-        {
-            "study_id": form.study.id,
-            "records": " | ".join(d.records),
-            "record_id": " | ".join(dict.fromkeys(e.record for e in d.evidence)),
-            "note": d.note,
-            "quote": QUOTE_JOIN.join(e.quote for e in d.evidence),
-        }
-        for form in forms
-        for d in form.discrepancies
-    ]
-    return pd.DataFrame(rows, columns=["study_id", "records", "record_id", "note", "quote"])
-
-
-def _digits(text: str) -> str:
-    """Numbers written in words as digits ("two years" -> "2 years"), so that both spellings compare equal."""
-    return re.sub(rf"\b{NUMBER}\b", lambda m: str(parse_number(m.group())) if parse_number(m.group()) is not None else m.group(), text, flags=re.I)
-
-
-def evidence_spans(form: Form) -> dict[str, list[tuple[int, int]]]:
-    """Offsets of every quote of a form (values and discrepancies), per record, to highlight."""
-    spans: dict[str, list[tuple[int, int]]] = {r: [] for r in form.study.records}
-    for entry in form.entries.values():
-        for e in entry.evidence:
-            spans[e.record].append(e.span)
-    for discrepancy in form.discrepancies:
-        for e in discrepancy.evidence:
-            spans[e.record].append(e.span)
-    return spans
-
-
-def values_agree(field: FormField, reviewer: Any, suggested: Any) -> bool:
-    """Whether a suggestion matches the reviewer's value: equal for numbers and choices, same words for text."""
-    if field.type in ("integer", "choice"):
-        return normalise(str(reviewer)) == normalise(str(suggested))
-    score = fuzz.token_set_ratio(_digits(display_value(reviewer)), _digits(display_value(suggested)), processor=utils.default_process)
-    return score >= AGREEMENT_THRESHOLD
-
-
-def agreement_table(forms: list[Form], suggestions: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
-    """Reviewer value beside suggestion per study and suggested field, with ``agreement``.
-
-    The suggestion compared is the one from the record the reviewer quoted, else from the study's
-    primary record, else from any report. ``agreement`` is ``agree``, ``disagree``, ``missed``
-    (reviewer found a value, the rules none), or ``pending`` (reviewer has not extracted it).
-    A reviewer's 'not reported' agrees with no suggestion.
-    """
-    rows = []
-    for form in forms:
-        for key in EXTRACTORS:
-            entry = form.entries.get(key)
-            quoted = [e.record for e in entry.evidence] if entry else []
-            candidates = suggestions[(suggestions["field"] == key) & suggestions["record_id"].isin(form.study.records)]
-            suggestion = None
-            for record_id in [*quoted, form.study.primary_record, *form.study.records]:
-                match = candidates[candidates["record_id"] == record_id]
-                if not match.empty:
-                    suggestion = match.iloc[0]
-                    break
-            if entry is None:
-                agreement = "pending"
-            elif suggestion is None:
-                agreement = "agree" if entry.value == NOT_REPORTED else "missed"
-            elif entry.value == NOT_REPORTED:
-                agreement = "disagree"
-            else:
-                agreement = "agree" if values_agree(protocol.field(key), entry.value, suggestion["value"]) else "disagree"
-            rows.append({
-                "study_id": form.study.id,
-                "field": key,
-                "reviewer_value": display_value(entry.value) if entry else "",
-                "suggested_value": "" if suggestion is None else display_value(suggestion["value"]),
-                "suggested_from": "" if suggestion is None else suggestion["record_id"],
-                "suggested_quote": "" if suggestion is None else suggestion["quote"],
-                "agreement": agreement,
-            })
-    columns = ["study_id", "field", "reviewer_value", "suggested_value", "suggested_from", "suggested_quote", "agreement"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def agreement_rate(agreement: pd.DataFrame) -> float | None:
-    """Share of compared fields (not pending) where suggestion and reviewer agree; None if none compared."""
-    compared = agreement[agreement["agreement"] != "pending"]
-    return None if compared.empty else float((compared["agreement"] == "agree").mean())
+    with locked(path):
+        if path.exists():
+            raise_collected(parse_form(read_yaml(path), study, protocol, by_id)[1])
+        data = load_for_edit(path)
+        if data is None:
+            data = new_document(f"Extraction form of study {study_id}. Reviewer-owned data: edit by hand or with the "
+                                "form in\nnotebook 03, validate with `reviewkit validate`.")
+        order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
+        set_entry(data, field, {"value": value, "quote": quote, "record": record, "note": note}, order)
+        text = dump_edited(data)
+        save_checked(path, text, lambda candidate: parse_form(YamlDoc(path, candidate), study, protocol, by_id)[1])
+    return parse_form(YamlDoc(path, text), study, protocol, by_id)[0].entries[field]
 
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:

@@ -13,18 +13,11 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from reviewkit.appraisal.judgments import (
-    Appraisal,
-    expected_appraisals,
-    parse_rob_file,
-    raw_appraisal,
-    record_judgment,
-    rob_path,
-    study_design,
-)
+from reviewkit.appraisal.judgments import Appraisal, parse_rob_file, raw_appraisal, record_judgment, rob_path, study_design
+from reviewkit.appraisal.plan import expected_appraisals
 from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.storage import load_yaml
+from reviewkit.core.storage import load_yaml, read_yaml
 from reviewkit.forms.common import (
     QUOTE_MARK,
     StudyForm,
@@ -141,12 +134,12 @@ class RobForm(StudyForm):
             self.done = []
             return []
         try:
-            data = load_yaml(path)
+            doc = read_yaml(path)
         except ValueError as exc:
             self.done = []
             return [str(exc)]
         design = study_design(self.review_dir, study.id)
-        self.done, problems = parse_rob_file(data, path, study, self.protocol, self.by_id, self.tools, design)
+        self.done, problems = parse_rob_file(doc, study, self.protocol, self.by_id, self.tools, design)
         return [str(p) for p in problems]
 
     def load_study(self) -> None:

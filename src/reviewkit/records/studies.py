@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, raise_collected
-from reviewkit.core.storage import load_yaml, yaml_key_line
+from reviewkit.core.storage import read_yaml
 from reviewkit.extraction.suggest import participant_counts
 from reviewkit.records.sources import Record
 
@@ -39,7 +39,8 @@ class Study:
 
 
 def _read_studies(path: Path, record_ids: list[str]) -> tuple[list[Study], list[ReviewInputError]]:
-    data = load_yaml(path) or {}
+    doc = read_yaml(path)
+    data = doc.data or {}
     if not isinstance(data, dict):
         return [], [ReviewInputError(path, "expected a mapping of study id to its reports", line=1)]
     studies: list[Study] = []
@@ -47,7 +48,7 @@ def _read_studies(path: Path, record_ids: list[str]) -> tuple[list[Study], list[
     linked: dict[str, str] = {}
     for raw_id, entry in data.items():
         study_id = str(raw_id)
-        line = yaml_key_line(path, (study_id,))
+        line = doc.line((study_id,))
         if not _STUDY_ID.fullmatch(study_id):
             errors.append(ReviewInputError(path, "a study id may hold only letters, digits, '-', '_' and '.'", line=line, field=study_id))
             continue

@@ -17,7 +17,7 @@ import pandas as pd
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_status import StageStatus
-from reviewkit.core.storage import load_yaml, yaml_key_line
+from reviewkit.core.storage import YamlDoc, read_yaml
 from reviewkit.synthesis.tables import ALL
 
 GRADE_FILE = "grade.yml"
@@ -66,8 +66,9 @@ def grade_path(review_dir: str | Path) -> Path:
     return Path(review_dir) / GRADE_FILE
 
 
-def _rating(path: Path, outcome: str, domain: str, raw: Any) -> Rating:
-    where = dict(line=yaml_key_line(path, (outcome, "domains", domain)), field=f"{outcome}.domains.{domain}")
+def _rating(doc: YamlDoc, outcome: str, domain: str, raw: Any) -> Rating:
+    path = doc.path
+    where = dict(line=doc.line((outcome, "domains", domain)), field=f"{outcome}.domains.{domain}")
     if domain not in DOMAINS:
         raise ReviewInputError(path, f"unknown GRADE domain {domain!r}; domains are {', '.join(DOMAINS)}", **where)
     if not isinstance(raw, dict) or set(raw) - {"change", "reason"} or "change" not in raw:
@@ -81,8 +82,9 @@ def _rating(path: Path, outcome: str, domain: str, raw: Any) -> Rating:
     return Rating(domain, change, reason)
 
 
-def _grade(path: Path, outcome: str, raw: Any) -> Grade:
-    line = yaml_key_line(path, (outcome,))
+def _grade(doc: YamlDoc, outcome: str, raw: Any) -> Grade:
+    path = doc.path
+    line = doc.line((outcome,))
     if not isinstance(raw, dict):
         raise ReviewInputError(path, "expected a mapping with start, start_reason and domains", line=line, field=outcome)
     unknown = sorted(set(raw) - OUTCOME_KEYS)
@@ -90,12 +92,12 @@ def _grade(path: Path, outcome: str, raw: Any) -> Grade:
         raise ReviewInputError(path, f"unknown key(s) {', '.join(unknown)}", line=line, field=outcome)
     if raw.get("start") not in LEVELS:
         raise ReviewInputError(path, f"start must be one of {LEVELS}, not {raw.get('start')!r}",
-                               line=yaml_key_line(path, (outcome, "start")), field=f"{outcome}.start")
+                               line=doc.line((outcome, "start")), field=f"{outcome}.start")
     domains = raw.get("domains") or {}
     if not isinstance(domains, dict):
         raise ReviewInputError(path, "domains must map domain names to {change, reason}",
-                               line=yaml_key_line(path, (outcome, "domains")), field=f"{outcome}.domains")
-    ratings = tuple(_rating(path, outcome, domain, value) for domain, value in domains.items())
+                               line=doc.line((outcome, "domains")), field=f"{outcome}.domains")
+    ratings = tuple(_rating(doc, outcome, domain, value) for domain, value in domains.items())
     return Grade(outcome, raw["start"], str(raw.get("start_reason") or ""), ratings, str(raw.get("comment") or ""))
 
 
@@ -104,7 +106,8 @@ def read_grades(review_dir: str | Path, protocol: Protocol) -> tuple[dict[str, G
     path = grade_path(review_dir)
     if not path.exists():
         return {}, []
-    data = load_yaml(path) or {}
+    doc = read_yaml(path)
+    data = doc.data or {}
     if not isinstance(data, dict):
         return {}, [ReviewInputError(path, "expected a mapping of outcome ids to assessments", line=1)]
     outcomes = {o.id for o in protocol.outcomes}
@@ -112,10 +115,10 @@ def read_grades(review_dir: str | Path, protocol: Protocol) -> tuple[dict[str, G
     for outcome, raw in data.items():
         if outcome not in outcomes:
             errors.append(ReviewInputError(path, f"{outcome!r} is not an outcome of the protocol ({', '.join(outcomes)})",
-                                           line=yaml_key_line(path, (outcome,)), field=str(outcome)))
+                                           line=doc.line((outcome,)), field=str(outcome)))
             continue
         try:
-            grades[outcome] = _grade(path, outcome, raw)
+            grades[outcome] = _grade(doc, outcome, raw)
         except ReviewInputError as exc:
             errors.append(exc)
     return grades, errors

@@ -7,7 +7,7 @@ from typing import Callable
 
 import pandas as pd
 
-from reviewkit.appraisal.judgments import stage_status as _risk_of_bias
+from reviewkit.appraisal.plan import stage_status as _risk_of_bias
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.core.stage_status import StageStatus
 from reviewkit.extraction.forms import stage_status as _extraction

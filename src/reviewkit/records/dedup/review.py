@@ -9,7 +9,7 @@ import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.storage import yaml_key_line
+from reviewkit.core.storage import read_yaml
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.decisions import read_dedup_decisions
 from reviewkit.records.dedup.groups import duplicate_groups
@@ -62,10 +62,11 @@ def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) 
     removed = duplicate_of(record_duplicates(review_dir, records))
     studies, _ = read_studies(review_dir, [r.id for r in records])
     path = Path(review_dir) / STUDIES_FILE
+    doc = read_yaml(path) if path.exists() else None
     return [
         ReviewInputError(path, f"report {record_id} of study {study.id!r} is removed as a duplicate of "
                                f"{removed[record_id]}: list that record instead, or split the group in {DEDUP_FILE}",
-                         line=yaml_key_line(path, (study.id, "records")), field=f"{study.id}.records")
+                         line=doc.line((study.id, "records")) if doc else None, field=f"{study.id}.records")
         for study in studies if study.records != (study.id,)  # studies listed in studies.yml
         for record_id in study.records if record_id in removed
     ]
