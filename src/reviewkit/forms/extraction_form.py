@@ -13,9 +13,9 @@ from typing import Any
 import ipywidgets as w
 
 from reviewkit.core.protocol import FormField, Protocol
-from reviewkit.extraction.forms import Entry, Form, NOT_REPORTED, read_form, record_value
-from reviewkit.extraction.tables import display_value
+from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, record_value
 from reviewkit.extraction.suggest import Suggestion, suggest
+from reviewkit.extraction.tables import display_value
 from reviewkit.forms.common import (
     QUOTE_MARK,
     SUGGESTION_MARK,

@@ -17,7 +17,7 @@ from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.sources import Record, load_records
 from reviewkit.screening.criteria import MET, NOT_MET, Suggestion, suggest
 from reviewkit.screening.decisions import (
-    STAGES,
+    PHASES,
     load_decisions,
     record_decision,
     resolve,
@@ -63,14 +63,14 @@ class ScreeningForm(Displayed):
         review_dir: str | Path,
         *,
         reviewer: str = "",
-        stage: str = STAGES[0],
+        stage: str = PHASES[0],
         order: list[str] | None = None,
         advance: bool = True,
         protocol: Protocol | None = None,
         records: list[Record] | None = None,
     ) -> None:
-        if stage not in STAGES:
-            raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+        if stage not in PHASES:
+            raise ValueError(f"stage must be one of {', '.join(PHASES)}, not {stage!r}")
         self.review_dir = Path(review_dir)
         self.protocol = protocol or load_protocol(review_dir)
         self.records = records if records is not None else load_records(review_dir, self.protocol)
@@ -84,7 +84,7 @@ class ScreeningForm(Displayed):
         self.shown: list[str] = []
 
         self.reviewer = w.Text(value=reviewer, placeholder="your id: letters, digits, _ . -", continuous_update=False)
-        self.stage = w.ToggleButtons(options=[(STAGE_LABELS[s], s) for s in STAGES], value=stage)
+        self.stage = w.ToggleButtons(options=[(STAGE_LABELS[s], s) for s in PHASES], value=stage)
         self.progress = w.IntProgress(min=0, max=1, value=0, layout=w.Layout(width="40%"))
         self.progress_label = w.HTML()
         self.header = w.HTML()
@@ -164,11 +164,11 @@ class ScreeningForm(Displayed):
         stage, reviewer = self.stage.value, self.reviewer.value.strip()
         mine = decisions[(decisions["stage"] == stage) & ~decisions["consensus"] & (decisions["reviewer"] == reviewer)]
         self.mine = {row["record_id"]: row for row in mine.to_dict("records")}
-        if stage == STAGES[0]:
+        if stage == PHASES[0]:
             self.shown = list(self.order)
         else:
             resolved = resolve(decisions, self.order)
-            first = resolved[resolved["stage"] == STAGES[0]]
+            first = resolved[resolved["stage"] == PHASES[0]]
             passed = set(first[first["decision"].isin(["include", "unsure"])]["record_id"])
             self.shown = [i for i in self.order if i in passed]
 

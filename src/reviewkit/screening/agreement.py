@@ -13,7 +13,7 @@ import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from reviewkit.screening.criteria import Suggestion
-from reviewkit.screening.decisions import DECISIONS, STAGES
+from reviewkit.screening.decisions import DECISIONS, PHASES
 
 SUGGESTIONS = "suggestions"
 Pair = tuple[str, str, str, pd.Series, pd.Series]  # stage, rater a, rater b, their decisions by record id
@@ -23,7 +23,7 @@ def rater_pairs(decisions: pd.DataFrame, found: dict[str, Suggestion]) -> list[P
     """The pairs of raters to compare at each stage, with their decisions on the records both decided."""
     pairs: list[Pair] = []
     suggested = pd.Series({i: "unsure" if s.decision == "unclear" else s.decision for i, s in found.items()})
-    for stage in STAGES:
+    for stage in PHASES:
         rows = decisions[(decisions["stage"] == stage) & ~decisions["consensus"]]
         by_reviewer = {r: g.set_index("record_id")["decision"] for r, g in rows.groupby("reviewer", sort=True)}
         if len(by_reviewer) == 1:

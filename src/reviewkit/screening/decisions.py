@@ -1,4 +1,4 @@
-"""Screening decisions: ``review/screening/<stage>/<reviewer>.csv`` and ``consensus.csv``.
+"""Screening decisions: ``review/screening/<phase>/<reviewer>.csv`` and ``consensus.csv``.
 
 One row per record and reviewer: decision (include, exclude, unsure), the protocol's
 exclusion reason for an exclusion, a note, the reviewer and an ISO 8601 UTC timestamp.
@@ -9,30 +9,28 @@ not excluded at title/abstract (an ``unsure`` record goes on to full text).
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
+from reviewkit.core.csv_rows import Rows, read_csv_rows
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_status import StageStatus
-from reviewkit.core.storage import atomic_write_text, read_text
+from reviewkit.core.storage import locked, read_text, save_checked
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.sources import Record
 from reviewkit.screening.criteria import suggestions
 
 SCREENING_DIR = "screening"
-STAGES = ("title_abstract", "full_text")
+PHASES = ("title_abstract", "full_text")
 DECISIONS = ("include", "exclude", "unsure")
 COLUMNS = ["record_id", "decision", "exclusion_reason", "note", "reviewer", "timestamp"]
 CONSENSUS = "consensus"
 PENDING, CONFLICT = "pending", "conflict"
 _REVIEWER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_Rows = list[tuple[int, dict[str, str]]]  # (line number, row) pairs
 
 
 def decision_file(review_dir: str | Path, stage: str, reviewer: str) -> Path:
@@ -40,44 +38,8 @@ def decision_file(review_dir: str | Path, stage: str, reviewer: str) -> Path:
     return Path(review_dir) / SCREENING_DIR / stage / f"{reviewer}.csv"
 
 
-def _parse(path: Path, text: str) -> tuple[_Rows, list[ReviewInputError]]:
-    """Rows of a decision file with the line each starts on; structural problems as errors.
-
-    The csv module tells where each row starts (a quoted note may span lines); pandas then
-    reads the same text as strings.
-    """
-    if not text.strip():
-        return [], [ReviewInputError(path, f"empty file: the first line must be the header {','.join(COLUMNS)}", line=1)]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    raw, start = [], 1
-    try:
-        for fields in reader:
-            if fields:
-                raw.append((start, fields))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        return [], [ReviewInputError(path, f"malformed CSV: {exc}", line=start)]
-    header = raw[0][1]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    twice = sorted({c for c in header if header.count(c) > 1})
-    errors = [ReviewInputError(path, "required column is missing", line=1, field=c) for c in missing]
-    errors += [ReviewInputError(path, "unknown column", line=1, field=c or "(empty)") for c in unknown]
-    errors += [ReviewInputError(path, "the column appears twice", line=1, field=c) for c in twice]
-    errors += [
-        ReviewInputError(path, f"malformed CSV: {len(fields)} fields where the header has {len(header)}", line=line)
-        for line, fields in raw[1:]
-        if len(fields) != len(header)
-    ]
-    if errors:
-        return [], errors
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    lines = [line for line, fields in raw[1:]]
-    return [(line, {c: row[c].strip() for c in COLUMNS}) for line, row in zip(lines, frame.to_dict("records"))], []
-
-
 def _check_rows(
-    path: Path, rows: _Rows, protocol: Protocol, record_ids: set[str], reviewer: str | None
+    path: Path, rows: Rows, protocol: Protocol, record_ids: set[str], reviewer: str | None
 ) -> list[ReviewInputError]:
     """Problems in the rows of one file; ``reviewer`` is the file's reviewer (None for consensus)."""
     reasons = {r.id for r in protocol.exclusion_reasons}
@@ -130,8 +92,8 @@ def _stage_files(review_dir: Path) -> tuple[list[tuple[str, Path]], list[ReviewI
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
-        if not entry.is_dir() or entry.name not in STAGES:
-            errors.append(ReviewInputError(entry, f"not a screening stage: expected a folder named {' or '.join(STAGES)}"))
+        if not entry.is_dir() or entry.name not in PHASES:
+            errors.append(ReviewInputError(entry, f"not a screening stage: expected a folder named {' or '.join(PHASES)}"))
             continue
         for path in sorted(entry.iterdir()):
             if path.name.startswith("."):
@@ -161,7 +123,7 @@ def _collect(
         except ReviewInputError as exc:
             errors.append(exc)
             continue
-        parsed, problems = _parse(path, text)
+        parsed, problems = read_csv_rows(path, text, COLUMNS)
         reviewer = None if path.stem == CONSENSUS else path.stem
         problems += _check_rows(path, parsed, protocol, set(record_ids), reviewer)
         errors += problems
@@ -169,8 +131,8 @@ def _collect(
             rows += [{"stage": stage, "file": str(path), "line": line, "consensus": reviewer is None, **row} for line, row in parsed]
     table = pd.DataFrame(rows, columns=["stage", "file", "line", "consensus", *COLUMNS]).astype({"consensus": bool})
     resolved = resolve(table, record_ids)
-    excluded = set(resolved[(resolved["stage"] == STAGES[0]) & (resolved["decision"] == "exclude")]["record_id"])
-    for row in table[(table["stage"] == STAGES[1]) & table["record_id"].isin(excluded)].itertuples():
+    excluded = set(resolved[(resolved["stage"] == PHASES[0]) & (resolved["decision"] == "exclude")]["record_id"])
+    for row in table[(table["stage"] == PHASES[1]) & table["record_id"].isin(excluded)].itertuples():
         errors.append(
             ReviewInputError(row.file, "the record was excluded at title/abstract: no full-text decision is needed", line=row.line, record=row.record_id, field="record_id")
         )
@@ -209,35 +171,35 @@ def record_decision(
     With ``consensus=True`` the row goes to ``consensus.csv`` and ``reviewer`` names who
     resolved it. Nothing is written if the file as it is, or as it would become, has a problem.
     """
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}, not {stage!r}")
+    if stage not in PHASES:
+        raise ValueError(f"stage must be one of {', '.join(PHASES)}, not {stage!r}")
     if not consensus and (not _REVIEWER_ID.fullmatch(reviewer) or reviewer == CONSENSUS):
         raise ValueError(f"reviewer id {reviewer!r}: use letters, digits, _ . - (and not {CONSENSUS!r})")
     path = decision_file(review_dir, stage, CONSENSUS if consensus else reviewer)
-    rows: _Rows = []
-    if path.exists():
-        rows, errors = _parse(path, read_text(path))
-        errors += _check_rows(path, rows, protocol, {r.id for r in records}, None if consensus else reviewer)
-        if errors:
-            raise_collected(errors)
-    new = {
-        "record_id": record_id,
-        "decision": decision,
-        "exclusion_reason": exclusion_reason,
-        "note": note,
-        "reviewer": reviewer,
-        "timestamp": timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    kept = [row for _, row in rows]
-    index = next((i for i, row in enumerate(kept) if row["record_id"] == record_id), len(kept))
-    kept[index:index + 1] = [new]
-    text = pd.DataFrame(kept, columns=COLUMNS).to_csv(index=False, lineterminator="\n")
     record_ids = [r.id for r in records]
-    before = {str(e) for e in _collect(review_dir, protocol, record_ids)[1]}
-    after = [e for e in _collect(review_dir, protocol, record_ids, {path: text})[1] if str(e) not in before]
-    if after:
-        raise_collected(after)
-    atomic_write_text(path, text)
+    with locked(path):
+        rows: Rows = []
+        if path.exists():
+            rows, errors = read_csv_rows(path, read_text(path), COLUMNS)
+            raise_collected(errors or _check_rows(path, rows, protocol, set(record_ids), None if consensus else reviewer))
+        new = {
+            "record_id": record_id,
+            "decision": decision,
+            "exclusion_reason": exclusion_reason,
+            "note": note,
+            "reviewer": reviewer,
+            "timestamp": timestamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        kept = [row for _, row in rows]
+        index = next((i for i, row in enumerate(kept) if row["record_id"] == record_id), len(kept))
+        kept[index:index + 1] = [new]
+        before = {str(e) for e in _collect(review_dir, protocol, record_ids)[1]}
+
+        def new_problems(text: str) -> list[ReviewInputError]:
+            """Problems the change would bring to any screening file (a full-text row for a record it excludes)."""
+            return [e for e in _collect(review_dir, protocol, record_ids, {path: text})[1] if str(e) not in before]
+
+        save_checked(path, pd.DataFrame(kept, columns=COLUMNS).to_csv(index=False, lineterminator="\n"), new_problems)
     return path
 
 
@@ -248,11 +210,11 @@ def resolve(decisions: pd.DataFrame, record_ids: list[str]) -> pd.DataFrame:
     Full-text rows are given for records not excluded at title/abstract.
     """
     rows, first = [], {}
-    for stage in STAGES:
+    for stage in PHASES:
         at_stage = decisions[decisions["stage"] == stage]
         reviewers = sorted(set(at_stage[~at_stage["consensus"]]["reviewer"]))
         for record_id in record_ids:
-            if stage == STAGES[1] and first[record_id] == "exclude":
+            if stage == PHASES[1] and first[record_id] == "exclude":
                 continue
             row = _resolve_one(at_stage[at_stage["record_id"] == record_id], reviewers)
             first.setdefault(record_id, row["decision"])
@@ -322,8 +284,8 @@ def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Re
 
 def included_ids(resolved: pd.DataFrame) -> list[str]:
     """Records included at full text after passing title/abstract (``resolve`` output)."""
-    passed = set(resolved[(resolved["stage"] == STAGES[0]) & resolved["decision"].isin(["include", "unsure"])]["record_id"])
-    kept = resolved[(resolved["stage"] == STAGES[1]) & (resolved["decision"] == "include")]["record_id"]
+    passed = set(resolved[(resolved["stage"] == PHASES[0]) & resolved["decision"].isin(["include", "unsure"])]["record_id"])
+    kept = resolved[(resolved["stage"] == PHASES[1]) & (resolved["decision"] == "include")]["record_id"]
     return [r for r in kept if r in passed]
 
 
@@ -335,10 +297,10 @@ def prisma_screening_counts(table: pd.DataFrame) -> pd.DataFrame:
     counts only the records that passed title/abstract (PRISMA's reports assessed).
     """
     rows = []
-    for stage in STAGES:
+    for stage in PHASES:
         at_stage = table[table["stage"] == stage]
-        if stage == STAGES[1]:
-            passed = table[(table["stage"] == STAGES[0]) & table["decision"].isin(["include", "unsure"])]["record_id"]
+        if stage == PHASES[1]:
+            passed = table[(table["stage"] == PHASES[0]) & table["decision"].isin(["include", "unsure"])]["record_id"]
             at_stage = at_stage[at_stage["record_id"].isin(passed)]
         decided = at_stage["decision"].isin(DECISIONS)
         excluded = at_stage[at_stage["decision"] == "exclude"]
@@ -348,7 +310,7 @@ def prisma_screening_counts(table: pd.DataFrame) -> pd.DataFrame:
         rows += [(stage, "excluded", reason, int(n)) for reason, n in excluded["exclusion_reason"].value_counts().sort_index().items()]
         rows.append((stage, "included", "", int((at_stage["decision"] == "include").sum())))
         rows += [(stage, state, "", int((at_stage["decision"] == state).sum())) for state in ("unsure", CONFLICT, PENDING)]
-    rows.append(("overall", "included", "", int(table[table["stage"] == STAGES[1]]["included"].sum())))
+    rows.append(("overall", "included", "", int(table[table["stage"] == PHASES[1]]["included"].sum())))
     return pd.DataFrame(rows, columns=["stage", "measure", "reason", "count"])
 
 
@@ -359,7 +321,7 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
     if errors:
         return StageStatus("screening", "pending", f"{len(errors)} problem(s) in the screening files: run reviewkit validate")
     table = screening_table(review_dir, protocol, records)
-    ta, ft = (table[table["stage"] == stage] for stage in STAGES)
+    ta, ft = (table[table["stage"] == stage] for stage in PHASES)
     passed = set(ta[ta["decision"].isin(["include", "unsure"])]["record_id"])
     ft = ft[ft["record_id"].isin(passed)]
     open_ = table["decision"].isin([PENDING, CONFLICT]).sum() + (ft["decision"] == "unsure").sum()

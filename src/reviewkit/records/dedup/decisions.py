@@ -8,13 +8,12 @@ the ids are the records' own, the decisions hold on every re-run.
 """
 from __future__ import annotations
 
-import csv
-import io
 import warnings
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
+from reviewkit.core.csv_rows import read_csv_rows
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import read_text
 
@@ -39,11 +38,11 @@ def read_dedup_decisions(path: str | Path) -> list[DedupDecision]:
     if not path.exists():
         return []
     text = read_text(path)
-    rows, errors = _rows(path, text)
+    rows, errors = read_csv_rows(path, text, COLUMNS, required=COLUMNS[:2])
     decisions: list[DedupDecision] = []
     for line, row in rows:
         ids = tuple(part.strip() for part in row["ids"].split(";") if part.strip())
-        decision = row["decision"].strip().lower()
+        decision = row["decision"].lower()
         problems = []
         if len(ids) < 2:
             problems.append(("ids", "list at least two record ids joined by ';'"))
@@ -54,36 +53,11 @@ def read_dedup_decisions(path: str | Path) -> list[DedupDecision]:
             problems.append(("decision", f"{row['decision']!r} is not one of {', '.join(DECISIONS)}"))
         errors += [ReviewInputError(path, message, line=line, field=field) for field, message in problems]
         if not problems:
-            decisions.append(DedupDecision(ids, decision, row.get("note", "").strip(), str(path), line))
+            decisions.append(DedupDecision(ids, decision, row["note"], str(path), line))
     errors += _contradictions(decisions)
     if errors:
         raise_collected(errors)
     return decisions
-
-
-def _rows(path: Path, text: str) -> tuple[list[tuple[int, dict[str, str]]], list[ReviewInputError]]:
-    """Rows with the line each starts on (a quoted note may span lines), and structural errors."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    raw, start = [], 1
-    try:
-        for fields in reader:
-            if any(f.strip() for f in fields):
-                raw.append((start, fields))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        return [], [ReviewInputError(path, f"malformed CSV: {exc}", line=start)]
-    if not raw:
-        return [], [ReviewInputError(path, f"empty file: the first line must be the header {','.join(COLUMNS)}", line=1)]
-    header = [h.strip() for h in raw[0][1]]
-    errors = [ReviewInputError(path, "required column is missing", line=1, field=c) for c in COLUMNS[:2] if c not in header]
-    errors += [ReviewInputError(path, f"unknown column (expected {', '.join(COLUMNS)})", line=1, field=c or "(empty)")
-               for c in header if c not in COLUMNS]
-    errors += [ReviewInputError(path, "the column appears twice", line=1, field=c) for c in sorted(set(header)) if header.count(c) > 1]
-    errors += [ReviewInputError(path, f"{len(fields)} fields where the header has {len(header)}", line=line)
-               for line, fields in raw[1:] if len(fields) != len(header)]
-    if errors:
-        return [], errors
-    return [(line, dict(zip(header, fields))) for line, fields in raw[1:]], []
 
 
 def _contradictions(decisions: list[DedupDecision]) -> list[ReviewInputError]:
