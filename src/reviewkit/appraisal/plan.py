@@ -7,7 +7,7 @@ import pandas as pd
 
 from reviewkit.appraisal.judgments import PENDING, Appraisal, read_appraisals, study_design
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.stage_status import StageStatus
+from reviewkit.core.stage_state import StageState
 from reviewkit.extraction.forms import form_path
 from reviewkit.records.sources import Record
 from reviewkit.records.studies import Study
@@ -82,18 +82,18 @@ def plan_table(
     return pd.DataFrame(rows, columns=["study_id", "record_id", "basis", "tool", "overall"])
 
 
-def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
+def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
     """Risk of bias: problems in the files, else what the studies with extraction forms still lack."""
 
     studies, appraisals, _, errors = read_appraisals(review_dir, protocol, records)
     if errors:
-        return StageStatus("risk of bias", "pending", f"{len(errors)} problem(s) in tool or judgment files")
+        return StageState("pending", f"{len(errors)} problem(s) in tool or judgment files")
     extracted = [s for s in studies if form_path(review_dir, s.id).exists()]
     count = sum(len(a) for a in appraisals.values())
     if not count:
-        return StageStatus("risk of bias", "pending", "no risk-of-bias judgments yet")
+        return StageState("pending", "no risk-of-bias judgments yet")
     missing = missing_appraisals(review_dir, extracted, appraisals, protocol, records)
     summary = f"{count} appraisal(s) of {sum(1 for a in appraisals.values() if a)} stud(ies)"
     if missing:
-        return StageStatus("risk of bias", "pending", f"{summary}; still to do: {len(missing)}")
-    return StageStatus("risk of bias", "done", summary)
+        return StageState("pending", f"{summary}; still to do: {len(missing)}")
+    return StageState("done", summary)

@@ -15,7 +15,7 @@ from typing import Any
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.evidence import FoundQuote, normalise, verify_quotes
 from reviewkit.core.protocol import FormField, Protocol
-from reviewkit.core.stage_status import StageStatus
+from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, locked, read_yaml, save_checked
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 from reviewkit.records.sources import Record
@@ -318,15 +318,15 @@ def record_value(
     return parse_form(YamlDoc(path, text), study, protocol, by_id)[0].entries[field]
 
 
-def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
+def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
     """Extraction: problems in the files, else how many fields of the started forms are filled."""
 
     studies, forms, errors = read_forms(review_dir, protocol, records)
     if errors:
-        return StageStatus("extraction", "pending", f"{len(errors)} problem(s) in studies.yml or extraction forms")
+        return StageState("pending", f"{len(errors)} problem(s) in studies.yml or extraction forms")
     started = [f for s in studies if form_path(review_dir, s.id).exists() for f in [forms[s.id]]]
     if not started:
-        return StageStatus("extraction", "pending", "no extraction forms yet")
+        return StageState("pending", "no extraction forms yet")
     keys = [f.key for f in protocol.extraction_form]
     statuses = [form.status(k) for form in started for k in keys]
     pending = statuses.count("pending")
@@ -334,4 +334,4 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
         f"{len(started)} study form(s): {statuses.count('extracted')} values, "
         f"{statuses.count(NOT_REPORTED)} not reported, {pending} pending"
     )
-    return StageStatus("extraction", "pending" if pending else "done", summary)
+    return StageState("pending" if pending else "done", summary)

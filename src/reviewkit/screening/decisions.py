@@ -18,7 +18,7 @@ import pandas as pd
 from reviewkit.core.csv_rows import Rows, read_csv_rows
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.stage_status import StageStatus
+from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import locked, read_text, save_checked
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.sources import Record
@@ -314,12 +314,12 @@ def prisma_screening_counts(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "measure", "reason", "count"])
 
 
-def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageStatus:
+def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
     """The screening stage for ``reviewkit status``: done when no record awaits a decision."""
 
     errors = validate(review_dir, protocol, records)
     if errors:
-        return StageStatus("screening", "pending", f"{len(errors)} problem(s) in the screening files: run reviewkit validate")
+        return StageState("pending", f"{len(errors)} problem(s) in the screening files: run reviewkit validate")
     table = screening_table(review_dir, protocol, records)
     ta, ft = (table[table["stage"] == stage] for stage in PHASES)
     passed = set(ta[ta["decision"].isin(["include", "unsure"])]["record_id"])
@@ -331,4 +331,4 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
         f"{(table['decision'] == CONFLICT).sum()} conflicts; {(table['decision'] == 'exclude').sum()} excluded; "
         f"{ft['included'].sum()} included"
     )
-    return StageStatus("screening", "pending" if open_ else "done", summary)
+    return StageState("pending" if open_ else "done", summary)

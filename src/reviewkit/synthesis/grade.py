@@ -16,7 +16,7 @@ import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
-from reviewkit.core.stage_status import StageStatus
+from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, read_yaml
 from reviewkit.synthesis.tables import ALL
 
@@ -194,12 +194,12 @@ def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFra
     return pd.DataFrame(rows, columns=SOF_COLUMNS)
 
 
-def stage_status(review_dir: Path, protocol: Protocol, records: list) -> StageStatus:
+def stage_status(review_dir: Path, protocol: Protocol, records: list) -> StageState:
     """Synthesis is done when every outcome has a complete GRADE assessment."""
     grades, errors = read_grades(review_dir, protocol)
     if errors:
-        return StageStatus("synthesis", PENDING, f"{len(errors)} problem(s) in {GRADE_FILE}")
+        return StageState(PENDING, f"{len(errors)} problem(s) in {GRADE_FILE}")
     todo = [o.id for o in protocol.outcomes if o.id not in grades or grades[o.id].certainty == PENDING]
     if todo:
-        return StageStatus("synthesis", PENDING, f"GRADE pending for {', '.join(todo)}")
-    return StageStatus("synthesis", "done", "; ".join(f"{o.id}: {grades[o.id].certainty}" for o in protocol.outcomes))
+        return StageState(PENDING, f"GRADE pending for {', '.join(todo)}")
+    return StageState("done", "; ".join(f"{o.id}: {grades[o.id].certainty}" for o in protocol.outcomes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reviewkit.core.protocol import Outcome, Protocol
-from reviewkit.extraction.forms import Form, NOT_REPORTED
+from reviewkit.extraction.forms import NOT_REPORTED, Form
 from reviewkit.extraction.tables import display_value
 
 COLUMNS = ["outcome", "outcome_label", "group", "study_id", "label", "design", "participants", "events", "total",

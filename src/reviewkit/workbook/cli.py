@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.workbook.pipeline import STAGES, StageFailed, run
+from reviewkit.workbook.pipeline import StageFailed, run
+from reviewkit.workbook.stages import STAGES
 from reviewkit.workbook.status import review_status
 from reviewkit.workbook.validate import validate_review
 
@@ -35,9 +36,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_status(args: argparse.Namespace) -> int:
     table = review_status(args.review)
-    width = max(len(s) for s in table["stage"])
+    width = max(len(s) for s in table["label"])
     for row in table.itertuples():
-        print(f"{row.stage:<{width}}  {row.state:<9}  {row.summary}")
+        print(f"{row.label:<{width}}  {row.state:<9}  {row.summary}")
     return 0
 
 
@@ -50,8 +51,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_pdf(args: argparse.Namespace) -> int:
-    from reviewkit.report.build import build_review_pdf
-    from reviewkit.report.notebook_pdf import export_notebook
+    from reviewkit.report import build_review_pdf, export_notebook
 
     try:
         if args.notebook is not None:
@@ -156,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
     run_cmd = commands.add_parser("run", help="run the review's notebooks with papermill")
     _review_args(run_cmd)
     run_cmd.add_argument("--out", type=Path, help="output folder (default: REVIEW/build)")
-    run_cmd.add_argument("--only", help=f"run one stage ({', '.join(STAGES)})")
+    run_cmd.add_argument("--only", help=f"run one stage ({', '.join(s.name for s in STAGES)}; or its notebook's name or number)")
     run_cmd.add_argument("--from", dest="start", help="run from this stage on")
     run_cmd.add_argument("--jobs", type=int, help="study notebooks run at once (default: the cores)")
     run_cmd.add_argument("--notebooks", type=Path, help="the notebooks folder (default: reviewkit's own)")

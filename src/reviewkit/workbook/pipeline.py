@@ -12,10 +12,9 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from reviewkit.core.tables import read_table
+from reviewkit.workbook.stages import STAGES, Stage, stage
 from reviewkit.report.notebook_pdf import export_notebook
 
-STAGES = ["01_records", "02_screening", "03_extraction", "04_risk_of_bias", "studies", "05_synthesis", "06_report"]
-STUDY_NOTEBOOK = "study.ipynb"
 FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
 
 
@@ -35,22 +34,14 @@ def default_notebooks_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "notebooks"
 
 
-def stage_name(name: str) -> str:
-    """Accept ``02_screening``, ``screening`` or ``2`` for a stage."""
-    for stage in STAGES:
-        if name in (stage, stage.split("_", 1)[-1]) or (name.isdigit() and stage.startswith(f"{int(name):02d}_")):
-            return stage
-    raise ValueError(f"unknown stage {name!r}; stages are: {', '.join(STAGES)}")
-
-
-def select_stages(only: str | None = None, start: str | None = None) -> list[str]:
+def select_stages(only: str | None = None, start: str | None = None) -> list[Stage]:
     """The stages to run: one (``only``), or all from ``start`` on, or all."""
     if only and start:
         raise ValueError("give --only or --from, not both")
     if only:
-        return [stage_name(only)]
+        return [stage(only)]
     if start:
-        return STAGES[STAGES.index(stage_name(start)) :]
+        return list(STAGES[STAGES.index(stage(start)):])
     return list(STAGES)
 
 
@@ -85,7 +76,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, str]) -> float:
     return time.perf_counter() - began
 
 
-def included_studies(out_dir: Path) -> list[str]:
+def included_study_ids(out_dir: Path) -> list[str]:
     """Study ids the extraction stage listed as included; none if it has not run."""
     try:
         table = read_table(out_dir, "included_studies")
@@ -94,14 +85,14 @@ def included_studies(out_dir: Path) -> list[str]:
     return [s for s in table["study_id"] if s]
 
 
-def run_studies(notebooks_dir: Path, out_dir: Path, parameters: dict[str, str], jobs: int) -> list[StageRun]:
+def run_studies(notebook: Path, out_dir: Path, parameters: dict[str, str], jobs: int) -> list[StageRun]:
     """Run the study notebook once per included study, ``jobs`` at a time; each executed notebook is
     also exported as ``out_dir/studies/<study_id>.pdf`` (code hidden)."""
-    studies = included_studies(out_dir)
+    studies = included_study_ids(out_dir)
 
     def one(study_id: str) -> StageRun:
         output = out_dir / "notebooks" / "studies" / f"{study_id}.ipynb"
-        seconds = execute(notebooks_dir / STUDY_NOTEBOOK, output, {**parameters, "study_id": study_id})
+        seconds = execute(notebook, output, {**parameters, "study_id": study_id})
         began = time.perf_counter()
         export_notebook(output, out_dir / "studies" / f"{study_id}.pdf")
         return StageRun("studies", f"studies/{study_id}.ipynb", seconds + time.perf_counter() - began)
@@ -128,14 +119,15 @@ def run(
     parameters = {"review_dir": str(review_dir), "out_dir": str(out_dir)}
     stages = select_stages(only, start)
     runs: list[StageRun] = []
-    for number, stage in enumerate(stages, start=1):
-        report(f"[{number}/{len(stages)}] {stage} …")
-        if stage == "studies":
-            done = run_studies(notebooks_dir, out_dir, parameters, jobs or os.cpu_count() or 1)
+    for number, current in enumerate(stages, start=1):
+        report(f"[{number}/{len(stages)}] {current.name} …")
+        if current.per_study:
+            done = run_studies(notebooks_dir / current.notebook, out_dir, parameters, jobs or os.cpu_count() or 1)
             report(f"      {len(done)} study notebook(s), {sum(r.seconds for r in done):.1f} s")
         else:
-            seconds = execute(notebooks_dir / f"{stage}.ipynb", out_dir / "notebooks" / f"{stage}.ipynb", parameters)
-            done = [StageRun(stage, f"{stage}.ipynb", seconds)]
+            output = out_dir / "notebooks" / current.notebook
+            seconds = execute(notebooks_dir / current.notebook, output, parameters)
+            done = [StageRun(current.name, current.notebook, seconds)]
             report(f"      done in {seconds:.1f} s")
         runs.extend(done)
     return runs

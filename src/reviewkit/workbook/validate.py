@@ -8,6 +8,7 @@ from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.core.protocol import Protocol, load_protocol, source_dir
 from reviewkit.records.sources import TEXT_SUFFIXES, Record, load_records, read_record
 from reviewkit.records.studies import load_studies
+from reviewkit.workbook.stages import STAGES
 
 StageValidator = Callable[[Path, Protocol, list[Record]], list[ReviewInputError]]
 
@@ -39,17 +40,6 @@ def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputEr
     return problems
 
 
-def _stage_validators() -> list[StageValidator]:
-    """The validators of the stages that keep reviewer data."""
-    from reviewkit.appraisal import judgments
-    from reviewkit.extraction import forms
-    from reviewkit.records.dedup import review
-    from reviewkit.screening import decisions
-    from reviewkit.synthesis import grade
-
-    return [review.validate, decisions.validate, forms.validate, judgments.validate, grade.validate]
-
-
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:
     """Every problem in the protocol, the sources and the reviewer's files."""
     review_dir = Path(review_dir)
@@ -65,6 +55,7 @@ def validate_review(review_dir: str | Path) -> list[ReviewInputError]:
         load_studies(review_dir, [r.id for r in records])
     except (ReviewInputError, ReviewInputErrors) as exc:
         return _flatten(exc)
-    for check in _stage_validators():
-        problems.extend(check(review_dir, protocol, records))
+    for stage in STAGES:
+        if stage.validate is not None:
+            problems.extend(stage.validate(review_dir, protocol, records))
     return problems

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.stage_state import StageState
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import read_yaml
 from reviewkit.records.citation import Citation
@@ -70,3 +71,9 @@ def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) 
         for study in studies if study.records != (study.id,)  # studies listed in studies.yml
         for record_id in study.records if record_id in removed
     ]
+
+
+def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
+    """The records stage: always done once the sources read; how many records, how many duplicates removed."""
+    removed = len(records) - len(unique_records(review_dir, records))
+    return StageState("done", f"{len(records)} records from {len(protocol.sources)} source(s); {removed} duplicate(s) removed")
