@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, highlight, judge, sentences, suggest
 from reviewkit.core.protocol import Protocol, load_protocol
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
+from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, highlight, judge, sentences, suggest
 
 REVIEW = Path(__file__).resolve().parents[1] / "review"
 

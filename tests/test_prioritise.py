@@ -7,8 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reviewkit.screening.prioritise.ranker import MODELS, Ranker, corpus_features, rank, record_text, review_history, review_labels
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
+from reviewkit.screening.prioritise.ranker import (
+    MODELS,
+    Ranker,
+    corpus_features,
+    rank,
+    record_text,
+    review_history,
+    review_labels,
+)
 
 TOPIC = ("mesenchymal stem cells were infused intravenously in patients with chronic spinal cord injury; "
          "motor scores and adverse events were followed after transplantation").split()

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.records.sources import read_folder, read_record, suggest_source_type
+from reviewkit.records.cues import suggest_source_type
+from reviewkit.records.sources import read_folder, read_record
 
 ABSTRACT_EN = (
     "Twelve adults with amyotrophic lateral sclerosis received 3 intrathecal doses of autologous "

@@ -24,7 +24,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import YamlDoc, load_yaml, locked, read_yaml, save_checked
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 from reviewkit.extraction.forms import form_path
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.records.studies import Study, read_studies
 
 ROB_DIR = "rob"

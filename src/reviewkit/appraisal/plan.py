@@ -9,7 +9,7 @@ from reviewkit.appraisal.judgments import PENDING, Appraisal, read_appraisals, s
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.extraction.forms import form_path
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
 

@@ -18,7 +18,7 @@ from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, locked, read_yaml, save_checked
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.records.studies import Study, load_studies, read_studies
 
 EXTRACTION_DIR = "extraction"

@@ -11,7 +11,8 @@ import ipywidgets as w
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.forms.frontend import FORM_CLASS, RecordText
-from reviewkit.records.sources import Record, load_records
+from reviewkit.records.model import Record
+from reviewkit.records.sources import load_records
 from reviewkit.records.studies import Study, load_studies
 
 QUOTE_MARK = "#fff176"  # a quote the reviewer saved

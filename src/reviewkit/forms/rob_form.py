@@ -28,7 +28,7 @@ from reviewkit.forms.common import (
     quotes_of,
     say,
 )
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
 _UNANSWERED = "○"

@@ -14,7 +14,8 @@ from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.forms.common import Displayed, form_box, labelled, marked_html, say
 from reviewkit.forms.frontend import RecordText, Shortcuts
 from reviewkit.records.dedup.review import unique_records
-from reviewkit.records.sources import Record, load_records
+from reviewkit.records.model import Record
+from reviewkit.records.sources import load_records
 from reviewkit.screening.criteria import MET, NOT_MET, Suggestion, suggest
 from reviewkit.screening.decisions import (
     PHASES,

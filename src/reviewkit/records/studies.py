@@ -16,7 +16,7 @@ import pandas as pd
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import read_yaml
 from reviewkit.extraction.suggest import participant_counts
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 
 STUDIES_FILE = "studies.yml"
 STUDY_KEYS = {"records", "primary_record", "label", "primary_citation"}

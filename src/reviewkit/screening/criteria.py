@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 
 from reviewkit.core.protocol import Criterion, Protocol
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 
 MET, NOT_MET, UNCLEAR = "met", "not_met", "unclear"
 # A sentence ends at . ! ? before a capital, digit or opening quote, after a CJK full stop, or at a

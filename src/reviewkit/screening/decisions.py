@@ -21,7 +21,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import locked, read_text, save_checked
 from reviewkit.records.dedup.review import unique_records
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.screening.criteria import suggestions
 
 SCREENING_DIR = "screening"

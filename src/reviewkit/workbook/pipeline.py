@@ -12,8 +12,8 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from reviewkit.core.tables import read_table
-from reviewkit.workbook.stages import STAGES, Stage, stage
 from reviewkit.report.notebook_pdf import export_notebook
+from reviewkit.workbook.stages import STAGES, Stage, stage
 
 FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
 

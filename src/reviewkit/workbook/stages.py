@@ -17,7 +17,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.extraction import forms
 from reviewkit.records.dedup import review as dedup_review
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.screening import decisions
 from reviewkit.synthesis import grade
 

@@ -5,8 +5,9 @@ from pathlib import Path
 from typing import Callable
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.protocol import Protocol, load_protocol, source_dir
-from reviewkit.records.sources import TEXT_SUFFIXES, Record, load_records, read_record
+from reviewkit.core.protocol import Protocol, load_protocol
+from reviewkit.records.model import Record
+from reviewkit.records.sources import read_sources
 from reviewkit.records.studies import load_studies
 from reviewkit.workbook.stages import STAGES
 
@@ -17,29 +18,6 @@ def _flatten(exc: ReviewInputError | ReviewInputErrors) -> list[ReviewInputError
     return exc.errors if isinstance(exc, ReviewInputErrors) else [exc]
 
 
-def _source_problems(review_dir: Path, protocol: Protocol) -> list[ReviewInputError]:
-    problems: list[ReviewInputError] = []
-    for source in protocol.sources:
-        folder = source_dir(review_dir, source)
-        if source.format == "export":  # read once, by load_records, which names any bad record
-            if not folder.is_file():
-                problems.append(ReviewInputError(folder, f"the export file of source {source.id!r} does not exist",
-                                                 field="sources.path"))
-            continue
-        if not folder.is_dir():
-            problems.append(ReviewInputError(folder, f"the folder of source {source.id!r} does not exist", field="sources.path"))
-            continue
-        files = [p for p in sorted(folder.iterdir()) if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES]
-        if not files:
-            problems.append(ReviewInputError(folder, f"source {source.id!r} holds no .txt or .md documents", field="sources.path"))
-        for path in files:
-            try:
-                read_record(path, source.id)
-            except ReviewInputError as exc:
-                problems.append(exc)
-    return problems
-
-
 def validate_review(review_dir: str | Path) -> list[ReviewInputError]:
     """Every problem in the protocol, the sources and the reviewer's files."""
     review_dir = Path(review_dir)
@@ -47,11 +25,10 @@ def validate_review(review_dir: str | Path) -> list[ReviewInputError]:
         protocol = load_protocol(review_dir)
     except (ReviewInputError, ReviewInputErrors) as exc:
         return _flatten(exc)
-    problems = _source_problems(review_dir, protocol)
+    records, _, problems = read_sources(review_dir, protocol)
     if problems:
         return problems
     try:
-        records = load_records(review_dir, protocol)
         load_studies(review_dir, [r.id for r in records])
     except (ReviewInputError, ReviewInputErrors) as exc:
         return _flatten(exc)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.stage_state import StageState
 from reviewkit.core.protocol import Protocol
+from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import read_yaml
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.decisions import read_dedup_decisions
 from reviewkit.records.dedup.groups import duplicate_groups
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.records.studies import STUDIES_FILE, read_studies
 
 DEDUP_FILE = "dedup.csv"

@@ -37,7 +37,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
-from reviewkit.records.sources import Record
+from reviewkit.records.model import Record
 from reviewkit.screening.prioritise.embeddings import embed
 
 Features = sparse.csr_matrix | np.ndarray  # a feature view: sparse n-grams or dense embeddings
