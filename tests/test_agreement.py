@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from reviewkit.screening.agreement import SUGGESTIONS, agreement_summary, crosstab, kappa, rater_pairs
-from reviewkit.screening.criteria import Suggestion
+from reviewkit.screening.criteria import ScreeningSuggestion
 from reviewkit.screening.decisions import conflicts
 
 
@@ -46,8 +46,8 @@ def decisions(rows: list[tuple[str, str, str, str, str, bool]]) -> pd.DataFrame:
     )
 
 
-def suggestion(record_id: str, decision: str) -> Suggestion:
-    return Suggestion(record_id, decision, "", ())
+def suggestion(record_id: str, decision: str) -> ScreeningSuggestion:
+    return ScreeningSuggestion(record_id, decision, "", ())
 
 
 def test_two_reviewers_are_compared_with_each_other_on_records_both_decided():

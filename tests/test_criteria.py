@@ -7,7 +7,7 @@ import pytest
 
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.records.model import Record
-from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, highlight, judge, sentences, suggest
+from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, sentence_html, judge, sentences, suggest
 
 REVIEW = Path(__file__).resolve().parents[1] / "review"
 
@@ -114,7 +114,7 @@ def test_first_unmet_criterion_in_protocol_order_gives_the_reason(protocol):
 def test_evidence_is_highlighted_and_escaped(protocol):
     criterion = next(c for c in protocol.eligibility if c.id == "intervention")
     judgment = judge(criterion, "We gave <b>MSCs</b> & secretome.")
-    html = highlight(judgment.evidence[0])
+    html = sentence_html(judgment.evidence[0])
     assert "&lt;b&gt;" in html and "&amp;" in html and "<b>" not in html
     assert html.count("<mark") == 2 and ">MSCs</mark>" in html and ">secretome</mark>" in html
 

@@ -6,16 +6,14 @@ import json
 
 import pytest
 from matplotlib.figure import Figure
-
-from reviewkit.workbook.cli import main
-from reviewkit.core.errors import ReviewInputError
-from reviewkit.core.plot_style import save_figure
-from reviewkit.screening.plots import recall_curve
-from reviewkit.screening.prioritise.simulate import batch_size, read_labelled, records_to_recall, replay, wss
-from reviewkit.screening.prioritise.stopping import estimate, h0_p_value
-
 from test_prioritise import corpus
 
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.plot_style import save_figure
+from reviewkit.screening.plots import plot_recall
+from reviewkit.screening.prioritise.simulate import batch_size, read_labelled, records_to_recall, replay, wss
+from reviewkit.screening.prioritise.stopping import estimate, h0_p_value
+from reviewkit.workbook.cli import main
 
 # ---------------------------------------------------------------- metrics, by hand
 
@@ -152,8 +150,8 @@ def test_stopping_edge_cases_and_the_heuristic():
 
 # ---------------------------------------------------------------- the figure
 
-def test_recall_curve_figure_for_a_replay_and_for_a_review_in_progress(tmp_path):
-    fig = recall_curve({"seed 1": [True, False, True, True], "seed 2": [False, True, True, True]}, 10, n_relevant=3)
+def test_recall_plot_for_a_replay_and_for_a_review_in_progress(tmp_path):
+    fig = plot_recall({"seed 1": [True, False, True, True], "seed 2": [False, True, True, True]}, 10, n_relevant=3)
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_ylabel() == "Recall (%)" and ax.get_xlim() == (0, 10)
@@ -162,9 +160,9 @@ def test_recall_curve_figure_for_a_replay_and_for_a_review_in_progress(tmp_path)
     paths = save_figure(fig, tmp_path, "recall")
     assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 0 for p in paths)
     history = [True] * 10 + [False] * 50
-    fig = recall_curve(history, 1010, estimate=estimate(history, 950))
+    fig = plot_recall(history, 1010, estimate=estimate(history, 950))
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert fig.axes[0].get_ylabel() == "Relevant records found"
     assert any(label.startswith("estimated relevant") for label in labels)
     with pytest.raises(ValueError, match="n_total"):
-        recall_curve(history, 5)
+        plot_recall(history, 5)

@@ -16,7 +16,7 @@ from reviewkit.forms.frontend import RecordText, Shortcuts
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.model import Record
 from reviewkit.records.sources import load_records
-from reviewkit.screening.criteria import MET, NOT_MET, Suggestion, suggest
+from reviewkit.screening.criteria import MET, NOT_MET, ScreeningSuggestion, suggest
 from reviewkit.screening.decisions import (
     PHASES,
     load_decisions,
@@ -30,7 +30,7 @@ _JUDGMENT_MARK = {MET: "✓", NOT_MET: "✗"}
 _DECISION_STYLE = {"include": "success", "exclude": "danger", "unsure": "warning"}
 
 
-def evidence_marks(found: Suggestion) -> list[tuple[int, int, str, str]]:
+def evidence_marks(found: ScreeningSuggestion) -> list[tuple[int, int, str, str]]:
     """Where the criteria's patterns matched in the record's text: (start, end, colour, title)."""
     return [
         (e.start + start, e.start + end, _EVIDENCE[e.polarity][0], f"{j.criterion}: {_EVIDENCE[e.polarity][1]}")
@@ -40,7 +40,7 @@ def evidence_marks(found: Suggestion) -> list[tuple[int, int, str, str]]:
     ]
 
 
-def suggestion_html(found: Suggestion, labels: dict[str, str]) -> str:
+def suggestion_html(found: ScreeningSuggestion, labels: dict[str, str]) -> str:
     """The suggested decision and each criterion's judgment, in one short block."""
     colour = {"include": "#1b5e20", "exclude": "#b71c1c"}.get(found.decision, "#8d6e00")
     reason = f" — {escape(labels.get(found.exclusion_reason, found.exclusion_reason))}" if found.exclusion_reason else ""
@@ -76,7 +76,7 @@ class ScreeningForm(Displayed):
         self.protocol = protocol or load_protocol(review_dir)
         self.records = records if records is not None else load_records(review_dir, self.protocol)
         self.to_screen = {r.id: r for r in unique_records(review_dir, self.records)}
-        self.found: dict[str, Suggestion] = {}  # suggestions, made as records are shown
+        self.found: dict[str, ScreeningSuggestion] = {}  # suggestions, made as records are shown
         self.reason_labels = {r.id: r.label for r in self.protocol.exclusion_reasons}
         self.advance = advance
         self.order = self._ordered(order)

@@ -199,7 +199,7 @@ def write_prisma_table(counts: pd.DataFrame, out_dir: str | Path) -> Path:
     return write_table(counts, out_dir, "prisma")
 
 
-def normalise(counts: pd.DataFrame) -> pd.DataFrame:
+def counts_as_read(counts: pd.DataFrame) -> pd.DataFrame:
     """The counts with empty strings for missing text and integer counts (as read back from CSV)."""
     counts = counts.copy()
     for field in ("source", "reason", "label"):
@@ -301,7 +301,7 @@ def _draft_messages(counts: pd.DataFrame) -> list[str]:
 
 def check_prisma(counts: pd.DataFrame) -> list[str]:
     """Where the counts do not add up, naming the boxes and numbers; records awaiting a decision; [] if all is well."""
-    counts = normalise(counts)
+    counts = counts_as_read(counts)
     missing = [f"no count for {BOXES[box]} ({box}) in column {column!r}"
                for column in (*COLUMNS, TOTAL) for box in BOXES
                if box != "studies_included" or column == TOTAL

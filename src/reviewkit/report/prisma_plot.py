@@ -32,7 +32,7 @@ from reviewkit.report.prisma import (  # noqa: E402
     COLUMN_LABELS,
     COLUMNS,
     count,
-    normalise,
+    counts_as_read,
     reason_counts,
     source_counts,
 )
@@ -168,7 +168,7 @@ def _draft_note(counts: pd.DataFrame) -> str:
 
 def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
     """The PRISMA 2020 flow diagram of the counts (``prisma.prisma_counts`` or ``tables/prisma.csv``)."""
-    counts = normalise(counts)
+    counts = counts_as_read(counts)
     columns = drawn_columns(counts)
     column_w = MAIN_W + ARROW_GAP + SIDE_W
     left = MARGIN + BAND_W + BAND_GAP

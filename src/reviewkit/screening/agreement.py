@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from reviewkit.screening.criteria import Suggestion
+from reviewkit.screening.criteria import ScreeningSuggestion
 from reviewkit.screening.decisions import DECISIONS, PHASES
 
 SUGGESTIONS = "suggestions"
 Pair = tuple[str, str, str, pd.Series, pd.Series]  # stage, rater a, rater b, their decisions by record id
 
 
-def rater_pairs(decisions: pd.DataFrame, found: dict[str, Suggestion]) -> list[Pair]:
+def rater_pairs(decisions: pd.DataFrame, found: dict[str, ScreeningSuggestion]) -> list[Pair]:
     """The pairs of raters to compare at each stage, with their decisions on the records both decided."""
     pairs: list[Pair] = []
     suggested = pd.Series({i: "unsure" if s.decision == "unclear" else s.decision for i, s in found.items()})

@@ -24,7 +24,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“'(\[]?[A-Z0-9])|(?<=[。！？])|
 
 
 @dataclass(frozen=True)
-class Evidence:
+class SentenceMatch:
     """A sentence that fired a rule: its offsets in the record text and the matched spans in it."""
 
     start: int
@@ -38,11 +38,11 @@ class Evidence:
 class Judgment:
     criterion: str
     judgment: str  # MET, NOT_MET or UNCLEAR
-    evidence: tuple[Evidence, ...]
+    evidence: tuple[SentenceMatch, ...]
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class ScreeningSuggestion:
     record_id: str
     decision: str  # "include", "exclude" or "unclear"
     exclusion_reason: str  # the protocol's reason id when the decision is "exclude", else ""
@@ -82,28 +82,28 @@ def judge(criterion: Criterion, text: str) -> Judgment:
         for polarity, patterns in ((MET, criterion.met_if), (NOT_MET, criterion.not_met_if)):
             spans = _matches(patterns, sentence)
             if spans:
-                evidence.append(Evidence(start, end, sentence, polarity, spans))
+                evidence.append(SentenceMatch(start, end, sentence, polarity, spans))
     fired = {e.polarity for e in evidence}
     judgment = MET if fired == {MET} else NOT_MET if fired == {NOT_MET} else UNCLEAR
     return Judgment(criterion.id, judgment, tuple(evidence))
 
 
-def suggest(protocol: Protocol, record: Record) -> Suggestion:
+def suggest(protocol: Protocol, record: Record) -> ScreeningSuggestion:
     """The suggested decision for a record, with the judgment of every criterion."""
     judgments = tuple(judge(c, record.text) for c in protocol.eligibility)
     for criterion, judgment in zip(protocol.eligibility, judgments):
         if judgment.judgment == NOT_MET:
-            return Suggestion(record.id, "exclude", criterion.exclusion_reason, judgments)
+            return ScreeningSuggestion(record.id, "exclude", criterion.exclusion_reason, judgments)
     decision = "include" if all(j.judgment == MET for j in judgments) else "unclear"
-    return Suggestion(record.id, decision, "", judgments)
+    return ScreeningSuggestion(record.id, decision, "", judgments)
 
 
-def suggestions(protocol: Protocol, records: list[Record]) -> dict[str, Suggestion]:
+def suggestions(protocol: Protocol, records: list[Record]) -> dict[str, ScreeningSuggestion]:
     """Suggestions for all records, by record id."""
     return {r.id: suggest(protocol, r) for r in records}
 
 
-def criteria_table(found: dict[str, Suggestion]) -> pd.DataFrame:
+def criteria_table(found: dict[str, ScreeningSuggestion]) -> pd.DataFrame:
     """One row per record and criterion: the judgment and its evidence sentences (marked met/not met)."""
     rows = [
         {
@@ -118,7 +118,7 @@ def criteria_table(found: dict[str, Suggestion]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id", "criterion", "judgment", "evidence"])
 
 
-def highlight(evidence: Evidence) -> str:
+def sentence_html(evidence: SentenceMatch) -> str:
     """The evidence sentence as escaped HTML, matched words in <mark> (green for met, red for not met)."""
     colour = "#c8f0c8" if evidence.polarity == MET else "#f6c6c6"
     parts, position = [], 0
@@ -130,7 +130,7 @@ def highlight(evidence: Evidence) -> str:
     return "".join(parts)
 
 
-def evidence_html(found: dict[str, Suggestion], per_kind: int = 3) -> str:
+def evidence_html(found: dict[str, ScreeningSuggestion], per_kind: int = 3) -> str:
     """An HTML table of every record's judgments, each with at most ``per_kind`` highlighted
     sentences that met and that did not meet the criterion (the rest are counted)."""
     rows = []
@@ -139,7 +139,7 @@ def evidence_html(found: dict[str, Suggestion], per_kind: int = 3) -> str:
             cells = []
             for polarity in (MET, NOT_MET):
                 fired = [e for e in j.evidence if e.polarity == polarity]
-                cells += [f"<li>{highlight(e)}</li>" for e in fired[:per_kind]]
+                cells += [f"<li>{sentence_html(e)}</li>" for e in fired[:per_kind]]
                 if len(fired) > per_kind:
                     cells.append(f"<li><i>... {len(fired) - per_kind} more sentence(s) {polarity.replace('_', ' ')}</i></li>")
             rows.append(

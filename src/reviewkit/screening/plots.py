@@ -22,7 +22,7 @@ CURVE_COLOURS = ("#1f5fa8", "#d1701f", "#3a8f3a", "#8c3fa0", "#a83232", "#4a4a4a
 REFERENCE = "#8a8a8a"
 
 
-def recall_curve(
+def plot_recall(
     history: Sequence[bool] | Mapping[str, Sequence[bool]],
     n_total: int,
     *,

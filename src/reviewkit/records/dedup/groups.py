@@ -17,7 +17,7 @@ from reviewkit.core.errors import ReviewInputError
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.decisions import DedupDecision, decision_constraints
 from reviewkit.records.dedup.normalise import normalise_doi
-from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise
+from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise_citations
 
 
 def _group(
@@ -85,7 +85,7 @@ def _groups(roots: list[int]) -> list[tuple[int, ...]]:
 def find_duplicates(citations: Sequence[Citation]) -> list[tuple[int, ...]]:
     """Groups of indices into ``citations`` that are the same publication: each of two or more indices in
     input order, transitively closed, groups ordered by their first member."""
-    norm = normalise(citations)
+    norm = normalise_citations(citations)
     roots, _ = _group(matches(norm), norm)
     return _groups(roots)
 
@@ -122,7 +122,7 @@ def duplicate_groups(citations: Sequence[Citation], decisions: Sequence[DedupDec
     ``evidence`` (for each pair that joined the group, why: ``a=b: doi + title 0.98 + …``), the
     reviewer's ``decision`` (confirm, split) and ``note`` from rows naming a member, then the merged
     record's fields (:func:`merge_group`; authors and keywords joined by ``; ``)."""
-    norm = normalise(citations)
+    norm = normalise_citations(citations)
     ids = [c.id for c in citations]
     confirms, splits = decision_constraints(list(decisions), ids)
     roots, evidence = _group(matches(norm), norm, confirms, splits)

@@ -80,7 +80,7 @@ class Match:
     despite_identifiers: bool = False  # joins records whose own DOIs or PMIDs differ
 
 
-def normalise(citations: Sequence[Citation]) -> Normalised:
+def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     """Every record's comparable fields."""
     titles = [normalise_title(c.title) for c in citations]
     dois = [normalise_doi(c.doi) for c in citations]
