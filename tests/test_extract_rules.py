@@ -1,19 +1,10 @@
 """The rule-based extractors on held-out sentences written for these tests (not from the seed documents)."""
 import pytest
 
-from reviewkit.extraction.suggest import (
-    parse_number,
-    suggest,
-    suggest_cell_source,
-    suggest_design,
-    suggest_donor,
-    suggest_follow_up,
-    suggest_n_participants,
-    suggest_route,
-    suggest_schedule,
-    suggest_serious_adverse_events,
-    suggestions_table,
-)
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.extraction.vocabularies import REVIEW_VOCABULARIES_FILE, load_vocabularies, package_vocabularies
+from reviewkit.extraction.grammar import parse_number
+from reviewkit.extraction.suggest import suggest, suggest_cell_source, suggest_design, suggest_donor, suggest_follow_up, suggest_n_participants, suggest_route, suggest_schedule, suggest_serious_adverse_events, suggestions_table
 
 
 @pytest.mark.parametrize(
@@ -180,3 +171,83 @@ def test_suggestions_table_columns(tmp_path):
     table = suggestions_table([read_record(path, "s")])
     assert list(table.columns) == ["record_id", "field", "value", "quote", "start", "end"]
     assert set(table["field"]) == {"n_participants", "route", "donor"}
+
+
+RETINA = "Ten patients with macular degeneration received intravitreal injections of cells from the retina."
+
+
+def review_with(tmp_path, text):
+    (tmp_path / REVIEW_VOCABULARIES_FILE).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_review_without_its_own_vocabularies_gets_the_package_ones(tmp_path):
+    assert load_vocabularies(tmp_path) is package_vocabularies() is load_vocabularies()
+
+
+def test_a_review_vocabulary_changes_the_suggestions_without_code(tmp_path):
+    review = review_with(tmp_path, r"""
+fields:
+  administration: route    # a field of this review's form, suggested by the route kind
+  route: null              # a field its form does not have
+  n_participants: null
+route:
+  terms:
+    intravitreal: ['\bintra-?vitreal(?:ly)?\b']
+cell_source:
+  terms:
+    retina: ['\bretina(?:l)?\b']
+""")
+    assert {s.field: s.value for s in suggest(RETINA)} == {"n_participants": 10}
+    vocabularies = load_vocabularies(review)
+    found = {s.field: s.value for s in suggest(RETINA, vocabularies)}
+    assert found == {"cell_source": "retina", "administration": "intravitreal"}
+    assert "intravenous" in vocabularies.route.terms  # merged over the package's terms, not replacing them
+    assert suggest_route("Given intravenously.", vocabularies).value == "intravenous"
+
+
+def test_suggestions_table_takes_the_review_vocabularies(tmp_path):
+    from reviewkit.records.sources import read_record
+
+    review = review_with(tmp_path, "fields:\n  administration: route\n  n_participants: null\n")
+    (tmp_path / "r1.txt").write_text("Ten patients with MS received intrathecal autologous cells.", encoding="utf-8")
+    table = suggestions_table([read_record(tmp_path / "r1.txt", "s")], load_vocabularies(review))
+    assert table["field"].tolist() == ["donor", "route", "administration"]
+    assert table["value"].tolist() == ["autologous", "intrathecal", "intrathecal"]
+
+
+def test_a_review_can_add_remove_and_prefer_designs(tmp_path):
+    review = review_with(tmp_path, r"""
+design:
+  terms:
+    randomised controlled trial: null
+    crossover trial: ['\bcross-?over\b']
+  preferred: crossover trial
+""")
+    text = "We describe a case series within a crossover trial of 12 patients."
+    assert suggest_design(text).value == "case series"
+    assert suggest_design(text, load_vocabularies(review)).value == "crossover trial"
+    assert suggest_design("A randomised controlled trial.") is not None
+    assert suggest_design("A randomised controlled trial.", load_vocabularies(review)) is None
+
+
+@pytest.mark.parametrize(
+    "text, line, field, message",
+    [
+        ("fields:\n  route: [intravenous\n", 3, None, "malformed YAML"),
+        ("fields:\n  administration: routes\n", 2, "fields.administration", "unknown kind 'routes'"),
+        ("route:\n  terms:\n    intravitreal: ['intra(vitreal']\n", 3, "route.terms.intravitreal.0", "not a valid regular"),
+        ("participants:\n  people: patients\n", 2, "participants.people", "valid list"),
+        ("fields:\n  route: route\nrute: {}\n", 3, "rute", "unknown key"),
+        ("follow_up:\n  patterns:\n    - 'followed for a while'\n", 3, "follow_up.patterns.0", "has no {duration}"),
+        ("fields:\n  route: route\n  route: donor\n", 3, "route", "key given twice"),
+        ("- route\n", 1, None, "must be a mapping"),
+    ],
+)
+def test_a_malformed_review_vocabulary_names_the_file_line_and_key(tmp_path, text, line, field, message):
+    review = review_with(tmp_path, text)
+    with pytest.raises(ReviewInputError) as caught:
+        load_vocabularies(review)
+    error = caught.value
+    assert error.path == str(review / REVIEW_VOCABULARIES_FILE) and error.path in str(error)
+    assert (error.line, error.field) == (line, field) and message in error.message

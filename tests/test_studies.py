@@ -5,7 +5,8 @@ import pytest
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.records.sources import read_record
-from reviewkit.records.studies import journal_pattern, load_studies, read_studies, suggest_links
+from reviewkit.extraction.links import journal_pattern, suggest_links
+from reviewkit.records.studies import load_studies, read_studies
 
 ARTICLE = (
     "Tanaka Kenji, Moreau Claire, Okonkwo Ada, Lindqvist Per, Rossi Marco\n"

@@ -10,7 +10,8 @@ from rapidfuzz import fuzz, utils
 from reviewkit.core.evidence import normalise
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.extraction.forms import NOT_REPORTED, Form
-from reviewkit.extraction.suggest import EXTRACTORS, NUMBER, parse_number
+from reviewkit.extraction.grammar import NUMBER, parse_number
+from reviewkit.extraction.vocabularies import Vocabularies, package_vocabularies
 from reviewkit.extraction.tables import display_value
 
 AGREEMENT_THRESHOLD = 90  # rapidfuzz token-set ratio for text values
@@ -24,17 +25,21 @@ def values_agree(field: FormField, reviewer: Any, suggested: Any) -> bool:
     return score >= AGREEMENT_THRESHOLD
 
 
-def agreement_table(forms: list[Form], suggestions: pd.DataFrame, protocol: Protocol) -> pd.DataFrame:
+def agreement_table(
+    forms: list[Form], suggestions: pd.DataFrame, protocol: Protocol, vocabularies: Vocabularies | None = None
+) -> pd.DataFrame:
     """Reviewer value beside suggestion per study and suggested field, with ``agreement``.
 
     The suggestion compared is the one from the record the reviewer quoted, else from the study's
     primary record, else from any report. ``agreement`` is ``agree``, ``disagree``, ``missed``
     (reviewer found a value, the rules none), or ``pending`` (reviewer has not extracted it).
-    A reviewer's 'not reported' agrees with no suggestion.
+    A reviewer's 'not reported' agrees with no suggestion. The fields compared are those the vocabularies
+    (the review's, else the package's) give an extractor.
     """
+    served = (vocabularies or package_vocabularies()).fields
     rows = []
     for form in forms:
-        for key in EXTRACTORS:
+        for key in served:
             entry = form.entries.get(key)
             quoted = [e.record for e in entry.evidence] if entry else []
             candidates = suggestions[(suggestions["field"] == key) & suggestions["record_id"].isin(form.study.records)]

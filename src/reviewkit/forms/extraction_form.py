@@ -14,7 +14,8 @@ import ipywidgets as w
 
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, record_value
-from reviewkit.extraction.suggest import Suggestion, suggest
+from reviewkit.extraction.suggest import ValueSuggestion, suggest
+from reviewkit.extraction.vocabularies import Vocabularies, load_vocabularies
 from reviewkit.extraction.tables import display_value
 from reviewkit.forms.common import (
     QUOTE_MARK,
@@ -63,11 +64,13 @@ def typed_value(field: FormField, text: str) -> Any:
     return text
 
 
-def study_suggestions(study: Study, records: dict[str, Record]) -> dict[str, tuple[str, Suggestion]]:
+def study_suggestions(
+    study: Study, records: dict[str, Record], vocabularies: Vocabularies | None = None
+) -> dict[str, tuple[str, ValueSuggestion]]:
     """Per field, the first suggestion in the study's reports (primary report first), with its record."""
-    found: dict[str, tuple[str, Suggestion]] = {}
+    found: dict[str, tuple[str, ValueSuggestion]] = {}
     for record_id in sorted(study.records, key=lambda r: r != study.primary_record):
-        for suggestion in suggest(records[record_id].text):
+        for suggestion in suggest(records[record_id].text, vocabularies):
             found.setdefault(suggestion.field, (record_id, suggestion))
     return found
 
@@ -86,7 +89,8 @@ class ExtractionForm(StudyForm):
         super().__init__(review_dir, studies, protocol, records, note="note (optional)", save="Save field")
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
-        self.suggested: dict[str, tuple[str, Suggestion]] = {}
+        self.suggested: dict[str, tuple[str, ValueSuggestion]] = {}
+        self.vocabularies = load_vocabularies(review_dir)
 
         self.field = w.Select(options=[], rows=min(14, len(self.fields)), layout=w.Layout(width="19em"))
         self.description = w.HTML()
@@ -121,7 +125,7 @@ class ExtractionForm(StudyForm):
         """Read the study's form and its suggestions; show its first pending field (else its first field)."""
         study = self.current_study
         self.form, problems = read_form(self.review_dir, study, self.protocol, self.by_id)
-        self.suggested = study_suggestions(study, self.by_id)
+        self.suggested = study_suggestions(study, self.by_id, self.vocabularies)
         self.record.options = [(f"{r} ({self.by_id[r].source_type})", r) for r in study.records]
         self.record.value = study.primary_record
         keys = list(self.fields)

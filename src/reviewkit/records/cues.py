@@ -13,7 +13,6 @@ import yaml
 
 from reviewkit.core.text import DOI
 
-
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 
 
