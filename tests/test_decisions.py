@@ -5,6 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.protocol import load_protocol
+from reviewkit.records.sources import load_records
 from reviewkit.screening.decisions import (
     COLUMNS,
     decision_file,
@@ -16,9 +19,6 @@ from reviewkit.screening.decisions import (
     stage_status,
     validate,
 )
-from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.protocol import load_protocol
-from reviewkit.records.sources import load_records
 
 HEADER = ",".join(COLUMNS) + "\n"
 STAMP = "2025-03-01T10:00:00Z"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.records.citation import Citation
-from reviewkit.records.dedup.groups import duplicate_groups, find_duplicates, merge_group
-from reviewkit.records.dedup.decisions import read_dedup_decisions
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.records.citation import Citation
+from reviewkit.records.dedup.decisions import read_dedup_decisions
+from reviewkit.records.dedup.groups import duplicate_groups, find_duplicates, merge_group
 from reviewkit.records.dedup.normalise import normalise_doi, normalise_pmid, pmid_from_url
 
 ARTICLE = Citation(

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.extraction.forms import NOT_REPORTED, load_forms, read_forms, record_value, stage_status, validate
-from reviewkit.extraction.agreement import agreement_rate, agreement_table
-from reviewkit.extraction.tables import characteristics_table, extraction_table, included_record_ids, included_studies
 from reviewkit.core.protocol import load_protocol
+from reviewkit.extraction.agreement import agreement_rate, agreement_table
+from reviewkit.extraction.forms import NOT_REPORTED, load_forms, read_forms, record_value, stage_status, validate
+from reviewkit.extraction.tables import characteristics_table, extraction_table, included_record_ids, included_studies
 from reviewkit.records.sources import load_records
 
 ARTICLE = (

@@ -7,10 +7,10 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from reviewkit.synthesis.forest import forest_plot  # noqa: E402
 from reviewkit.core.plot_style import save_figure  # noqa: E402
-from reviewkit.synthesis.tables import synthesis_tables  # noqa: E402
 from reviewkit.core.protocol import MetaAnalysis  # noqa: E402
+from reviewkit.synthesis.forest import forest_plot  # noqa: E402
+from reviewkit.synthesis.tables import synthesis_tables  # noqa: E402
 
 
 def _texts(fig) -> list[str]:

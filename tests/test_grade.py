@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from reviewkit.core.protocol import load_protocol
 from reviewkit.synthesis.grade import DOMAINS, Grade, Rating, load_grades, read_grades, sof_table
 from reviewkit.synthesis.tables import ALL
-from reviewkit.core.protocol import load_protocol
 
 FULL = {d: 0 for d in DOMAINS}
 

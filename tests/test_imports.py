@@ -6,13 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reviewkit.workbook.cli import main
-from reviewkit.screening.decisions import screening_table
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.records.imports import add_import
 from reviewkit.core.protocol import load_protocol
 from reviewkit.records.dedup.review import record_duplicates, unique_records
+from reviewkit.records.imports import add_import
 from reviewkit.records.sources import load_records, load_sources
+from reviewkit.screening.decisions import screening_table
+from reviewkit.workbook.cli import main
 from reviewkit.workbook.validate import validate_review
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.protocol import MetaAnalysis, load_protocol
 from reviewkit.extraction.forms import load_forms
+from reviewkit.records.sources import load_records
 from reviewkit.synthesis.outcomes import UNGROUPED, outcome_table
 from reviewkit.synthesis.tables import ALL, direction_counts, narrative_table, sensitivity_table, synthesis_tables
-from reviewkit.core.protocol import MetaAnalysis, load_protocol
-from reviewkit.records.sources import load_records
 from reviewkit.workbook.validate import validate_review
 
 

@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reviewkit.appraisal.judgments import load_appraisals, record_judgment, rob_path, study_design, validate
+from reviewkit.appraisal.plan import stage_status
+from reviewkit.appraisal.tables import rob_table
+from reviewkit.appraisal.tools import read_tools
 from reviewkit.core.protocol import load_protocol
 from reviewkit.records.sources import load_records
-from reviewkit.appraisal.judgments import load_appraisals, record_judgment, rob_path, study_design, validate
-from reviewkit.appraisal.tables import rob_table
-from reviewkit.appraisal.plan import stage_status
-from reviewkit.appraisal.tools import read_tools
 from reviewkit.records.studies import load_studies
 
 DOCS = {

@@ -11,12 +11,10 @@ import matplotlib.image as mpimg  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from reviewkit.core.plot_style import DPI  # noqa: E402
 from reviewkit.appraisal.judgments import Appraisal, ItemJudgment  # noqa: E402
-from reviewkit.appraisal.plots import (RADIUS, cell_xy, level_shares, plot_tools, save_figure,  # noqa: E402
-                                 summary_plot, traffic_light)
+from reviewkit.appraisal.plots import RADIUS, cell_xy, level_shares, plot_tools, save_figure, summary_plot, traffic_light  # noqa: E402
 from reviewkit.appraisal.tools import read_tools, stated_overall  # noqa: E402
-
+from reviewkit.core.plot_style import DPI  # noqa: E402
 
 # robvis's colours (its get_colour(): "cochrane" default and "colourblind"), written out here so
 # that a change to plot_style shows up as a failure; grey for not applicable.

@@ -10,18 +10,17 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT
 
-from reviewkit.screening.decisions import decision_file
-from reviewkit.extraction.forms import form_path, record_value
-from reviewkit.extraction.forms import validate as validate_extraction
-from reviewkit.workbook.pipeline import FORMS_PARAMETER, batch_parameters, default_notebooks_dir
-from reviewkit.core.protocol import load_protocol
-from reviewkit.records.sources import load_records
 from reviewkit.appraisal.judgments import record_judgment, rob_path
 from reviewkit.appraisal.judgments import validate as validate_rob
+from reviewkit.core.protocol import load_protocol
+from reviewkit.extraction.forms import form_path, record_value
+from reviewkit.extraction.forms import validate as validate_extraction
 from reviewkit.forms import ExtractionForm, RobForm, ScreeningForm
-
-from conftest import ROOT
+from reviewkit.records.sources import load_records
+from reviewkit.screening.decisions import decision_file
+from reviewkit.workbook.pipeline import FORMS_PARAMETER, batch_parameters, default_notebooks_dir
 
 FATIGUE = "msc-cm-chronic-fatigue-2025"
 HIROTA = "hirota-2024"
