@@ -7,7 +7,7 @@ import pytest
 
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.records.model import Record
-from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, sentence_html, judge, sentences, suggest
+from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, judge, sentence_html, sentences, suggest
 
 REVIEW = Path(__file__).resolve().parents[1] / "review"
 

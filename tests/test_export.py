@@ -19,15 +19,18 @@ import pytest  # noqa: E402
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
-from reviewkit.workbook.cli import main  # noqa: E402
 from reviewkit.core.errors import ReviewInputError  # noqa: E402
-from reviewkit.report.notebook_pdf import export_notebook, html_table, markdown  # noqa: E402
-from reviewkit.workbook.pipeline import STUDY_NOTEBOOK, default_notebooks_dir, execute, run_studies  # noqa: E402
 from reviewkit.core.tables import write_table  # noqa: E402
+from reviewkit.report import export_notebook  # noqa: E402
+from reviewkit.report.notebook_pdf import html_table, markdown  # noqa: E402
 from reviewkit.report.typst import compile_pdf, template  # noqa: E402
+from reviewkit.workbook.cli import main
+from reviewkit.workbook.pipeline import default_notebooks_dir, execute, run_studies  # noqa: E402
+from reviewkit.workbook.stages import stage  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).parent / "jupyter"
+STUDY_NOTEBOOK = stage("studies").notebook
 STUDY = "hirota-2024"
 
 
@@ -175,6 +178,6 @@ def test_run_studies_exports_a_pdf_per_study(tmp_path):
     ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}),
         notebooks / STUDY_NOTEBOOK)
     write_table(pd.DataFrame([{"study_id": "study-a"}]), out, "included_studies")
-    runs = run_studies(notebooks, out, {"review_dir": "r", "out_dir": str(out)}, jobs=1)
+    runs = run_studies(notebooks / STUDY_NOTEBOOK, out, {"review_dir": "r", "out_dir": str(out)}, jobs=1)
     assert [r.notebook for r in runs] == ["studies/study-a.ipynb"]
     assert has(pdf_text(out / "studies" / "study-a.pdf"), "this is study-a")

@@ -2,9 +2,20 @@
 import pytest
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.extraction.vocabularies import REVIEW_VOCABULARIES_FILE, load_vocabularies, package_vocabularies
 from reviewkit.extraction.grammar import parse_number
-from reviewkit.extraction.suggest import suggest, suggest_cell_source, suggest_design, suggest_donor, suggest_follow_up, suggest_n_participants, suggest_route, suggest_schedule, suggest_serious_adverse_events, suggestions_table
+from reviewkit.extraction.suggest import (
+    suggest,
+    suggest_cell_source,
+    suggest_design,
+    suggest_donor,
+    suggest_follow_up,
+    suggest_n_participants,
+    suggest_route,
+    suggest_schedule,
+    suggest_serious_adverse_events,
+    suggestions_table,
+)
+from reviewkit.extraction.vocabularies import REVIEW_VOCABULARIES_FILE, load_vocabularies, package_vocabularies
 
 
 @pytest.mark.parametrize(

@@ -8,15 +8,8 @@ import pandas as pd
 import pytest
 
 from reviewkit.records.model import Record
-from reviewkit.screening.prioritise.ranker import (
-    MODELS,
-    Ranker,
-    corpus_features,
-    rank,
-    record_text,
-    review_history,
-    review_labels,
-)
+from reviewkit.screening.prioritise.ranker import MODELS, Ranker, corpus_features, rank, record_text
+from reviewkit.screening.prioritise.review import review_history, review_labels
 
 TOPIC = ("mesenchymal stem cells were infused intravenously in patients with chronic spinal cord injury; "
          "motor scores and adverse events were followed after transplantation").split()

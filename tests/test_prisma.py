@@ -13,13 +13,14 @@ import yaml  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from reviewkit.core.errors import ReviewInputError  # noqa: E402
-from reviewkit.workbook.pipeline import run  # noqa: E402
-from reviewkit.core.plot_style import DPI  # noqa: E402
-from reviewkit.report.prisma import (check_prisma, count, prisma_counts, reason_counts, source_counts,  # noqa: E402
-                              write_prisma_table)
-from reviewkit.core.plot_style import save_figure  # noqa: E402
-from reviewkit.report.prisma_plot import plot_prisma  # noqa: E402
+from reviewkit.core.plot_style import (
+    DPI,  # noqa: E402
+    save_figure,  # noqa: E402
+)
 from reviewkit.core.tables import read_table, write_table  # noqa: E402
+from reviewkit.report import check_prisma, plot_prisma, prisma_counts, write_prisma_table  # noqa: E402
+from reviewkit.report.prisma import count, reason_counts, source_counts  # noqa: E402
+from reviewkit.workbook.pipeline import run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG_REASON = ("Outcome data could not be separated for the participants with a chronic neurological "

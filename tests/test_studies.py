@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.records.sources import read_record
 from reviewkit.extraction.links import journal_pattern, suggest_links
+from reviewkit.records.sources import read_record
 from reviewkit.records.studies import load_studies, read_studies
 
 ARTICLE = (

@@ -1,1 +1,12 @@
-"""TODO"""
+"""The risk-of-bias stage: tools as data, judgments with verified quotes, which appraisal each study calls for,
+the tables and robvis-style plots.
+"""
+from reviewkit.core.exports import lazy_exports
+
+__all__, __getattr__ = lazy_exports(__name__, {
+    "tools": ["Tool", "read_tools", "tools_table"],
+    "judgments": ["Appraisal", "load_appraisals", "read_appraisals", "record_judgment"],
+    "plan": ["missing_appraisals", "plan_table"],
+    "tables": ["rob_table"],
+    "plots": ["plot_tools"],
+})

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reviewkit.core.errors import ReviewInputError
@@ -228,3 +229,9 @@ def stated_overall(tool: Tool, answers: dict[str, str], stated: str | None) -> t
 def _same(stated: str, computed: str, tool: Tool) -> bool:
     """Whether a stated overall is the computed one (a ``sum`` total may be stated without its maximum)."""
     return stated == computed or (tool.overall.rule == "sum" and f"{stated}/{tool.max_score}" == computed)
+
+
+def tools_table(tools: dict[str, Tool]) -> pd.DataFrame:
+    """One row per tool: its id, name, number of items, the answers it allows, its overall rule and citation."""
+    return pd.DataFrame([{"tool": t.id, "name": t.name, "items": len(t.items), "answers": ", ".join(a.answer for a in t.answers),
+                          "overall rule": t.overall.rule, "citation": t.citation} for t in tools.values()])

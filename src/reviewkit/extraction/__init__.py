@@ -1,1 +1,14 @@
-"""TODO"""
+"""The extraction stage: one form per study with a verified quote behind every value, its tables, rule-based
+suggestions (vocabularies as data) and their agreement with the reviewer, and suggested links between reports
+of one study.
+"""
+from reviewkit.core.exports import lazy_exports
+
+__all__, __getattr__ = lazy_exports(__name__, {
+    "forms": ["Form", "NOT_REPORTED", "load_forms", "read_forms", "record_value"],
+    "tables": ["characteristics_table", "discrepancies_table", "evidence_spans", "extraction_table", "included_record_ids", "included_studies"],
+    "suggest": ["suggestions_table"],
+    "vocabularies": ["load_vocabularies"],
+    "agreement": ["agreement_rate", "agreement_table"],
+    "links": ["suggest_links"],
+})

@@ -11,8 +11,8 @@ from reviewkit.core.evidence import normalise
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.extraction.forms import NOT_REPORTED, Form
 from reviewkit.extraction.grammar import NUMBER, parse_number
-from reviewkit.extraction.vocabularies import Vocabularies, package_vocabularies
 from reviewkit.extraction.tables import display_value
+from reviewkit.extraction.vocabularies import Vocabularies, package_vocabularies
 
 AGREEMENT_THRESHOLD = 90  # rapidfuzz token-set ratio for text values
 

@@ -1,10 +1,12 @@
 """Review forms for JupyterLab (ipywidgets): screening, extraction and risk of bias.
 
-Each form saves through the same checked, atomic writers as the rest of the workbook. The notebooks
-show them only when their parameter ``show_forms`` is true; batch runs set it to False.
+Each form saves through the same checked, locked, atomic writers as a script would. The notebooks show them
+only when their parameter ``show_forms`` is true; batch runs set it to False. No stage imports this package.
 """
-from reviewkit.forms.extraction_form import ExtractionForm
-from reviewkit.forms.rob_form import RobForm
-from reviewkit.forms.screening_form import ScreeningForm
+from reviewkit.core.exports import lazy_exports
 
-__all__ = ["ExtractionForm", "RobForm", "ScreeningForm"]
+__all__, __getattr__ = lazy_exports(__name__, {
+    "screening_form": ["ScreeningForm"],
+    "extraction_form": ["ExtractionForm"],
+    "rob_form": ["RobForm"],
+})

@@ -15,8 +15,8 @@ import ipywidgets as w
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, record_value
 from reviewkit.extraction.suggest import ValueSuggestion, suggest
-from reviewkit.extraction.vocabularies import Vocabularies, load_vocabularies
 from reviewkit.extraction.tables import display_value
+from reviewkit.extraction.vocabularies import Vocabularies, load_vocabularies
 from reviewkit.forms.common import (
     QUOTE_MARK,
     SUGGESTION_MARK,

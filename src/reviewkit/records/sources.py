@@ -182,3 +182,22 @@ def records_table(records: list[Record]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def sources_table(protocol: Protocol, records: pd.DataFrame, imports: list[ImportResult]) -> pd.DataFrame:
+    """Per source: its name, PRISMA column and format, and its records read, left after de-duplication and skipped.
+    ``records`` is ``records_table`` output with the column ``duplicate_of``."""
+    return pd.DataFrame([
+        {"source": s.id, "name": s.name, "prisma_column": s.kind, "format": s.format,
+         "records": int((records["source"] == s.id).sum()),
+         "after_dedup": int(((records["source"] == s.id) & (records["duplicate_of"] == "")).sum()),
+         "skipped": sum(r.skipped_count for r in imports if r.source == s.id)}
+        for s in protocol.sources
+    ])
+
+
+def imports_table(imports: list[ImportResult]) -> pd.DataFrame:
+    """Per export file read: its source, file, format and encoding, and the records read, skipped and kept."""
+    return pd.DataFrame([{"source": r.source, "file": r.path.name, "format": r.format, "encoding": r.encoding,
+                          "read": r.read, "skipped": r.skipped_count, "kept": r.kept, "warnings": join_cell(r.warnings)}
+                         for r in imports])

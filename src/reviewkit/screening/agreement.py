@@ -10,7 +10,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.inter_rater import cohens_kappa
 
 from reviewkit.screening.criteria import ScreeningSuggestion
 from reviewkit.screening.decisions import DECISIONS, PHASES
@@ -48,6 +47,8 @@ def kappa(table: pd.DataFrame | np.ndarray) -> dict[str, float]:
     interval is NaN when its standard error is 0 (a rater used a single value), where the normal
     approximation says nothing. With few records the interval is too narrow to trust.
     """
+    from statsmodels.stats.inter_rater import cohens_kappa  # imported here: it takes half a second, status needs none of it
+
     counts = np.asarray(table, dtype=float)
     n = counts.sum()
     empty = {"records": int(n), "agreement": float(np.trace(counts) / n) if n else np.nan, "kappa": np.nan, "kappa_low": np.nan, "kappa_high": np.nan}

@@ -149,3 +149,11 @@ def evidence_html(found: dict[str, ScreeningSuggestion], per_kind: int = 3) -> s
             )
     head = "".join(f"<th>{h}</th>" for h in ("record", "suggestion", "criterion", "judgment", "evidence"))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def criteria_overview(protocol: Protocol) -> pd.DataFrame:
+    """The protocol's eligibility criteria: id, label, the exclusion reason when not met, and how many rules each has."""
+    return pd.DataFrame(
+        [{"criterion": c.id, "label": c.label, "exclusion_reason": c.exclusion_reason,
+          "met_if patterns": len(c.met_if), "not_met_if patterns": len(c.not_met_if)} for c in protocol.eligibility],
+        columns=["criterion", "label", "exclusion_reason", "met_if patterns", "not_met_if patterns"])

@@ -12,7 +12,6 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from reviewkit.core.tables import read_table
-from reviewkit.report.notebook_pdf import export_notebook
 from reviewkit.workbook.stages import STAGES, Stage, stage
 
 FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
@@ -88,6 +87,8 @@ def included_study_ids(out_dir: Path) -> list[str]:
 def run_studies(notebook: Path, out_dir: Path, parameters: dict[str, str], jobs: int) -> list[StageRun]:
     """Run the study notebook once per included study, ``jobs`` at a time; each executed notebook is
     also exported as ``out_dir/studies/<study_id>.pdf`` (code hidden)."""
+    from reviewkit.report import export_notebook  # the report stage's typesetting, needed only here
+
     studies = included_study_ids(out_dir)
 
     def one(study_id: str) -> StageRun:

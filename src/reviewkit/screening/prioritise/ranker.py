@@ -205,24 +205,3 @@ def rank(texts: Sequence[str], labels: Mapping[int, bool], *, model: str = DEFAU
     return ranker.ranking()
 
 
-def review_labels(table, records: Sequence[Record], stage: str = "title_abstract") -> dict[int, bool]:
-    """Decisions of a review as ranking labels: index in ``records`` → relevant.
-
-    ``table`` is ``decisions.screening_table`` (or ``resolve``) output. At ``stage``, ``include`` and ``unsure``
-    count as relevant (both go on to full text), ``exclude`` as irrelevant; ``pending`` and ``conflict`` records
-    are left out, so they stay in the ranking.
-    """
-    at_stage = table[table["stage"] == stage]
-    decision = dict(zip(at_stage["record_id"], at_stage["decision"]))
-    relevant = {"include": True, "unsure": True, "exclude": False}
-    return {i: relevant[decision[r.id]] for i, r in enumerate(records) if decision.get(r.id) in relevant}
-
-
-def review_history(decisions, labels: Mapping[int, bool], records: Sequence[Record],
-                   stage: str = "title_abstract") -> list[bool]:
-    """The labels of the decided records in the order they were first decided (earliest timestamp at ``stage``
-    in ``decisions.load_decisions`` output; ties in record order): the screening history for ``stopping``."""
-    at_stage = decisions[decisions["stage"] == stage]
-    first = at_stage.groupby("record_id")["timestamp"].min().to_dict()
-    decided = sorted((first[r.id], i) for i, r in enumerate(records) if i in labels and r.id in first)
-    return [labels[i] for _, i in decided]
