@@ -258,16 +258,28 @@ def test_checklist_has_27_items_and_gives_the_page_of_each(full):
 
 def test_draft_marks_pending_stages(stages, tmp_path):
     review, out = _copy_build(stages, tmp_path)
-    write_table(pd.DataFrame([{"stage": "synthesis", "state": "pending", "summary": "no outcome data yet"}]), out, "status")
+    write_table(pd.DataFrame([  # as review_status writes it: each stage with the tables it writes
+        {"stage": "synthesis", "label": "synthesis and certainty", "state": "pending", "summary": "no outcome data yet",
+         "tables": "synthesis | synthesis_studies"},
+        {"stage": "report", "label": "report", "state": "pending", "summary": "draft: synthesis pending",
+         "tables": "status | prisma"}]), out, "status")
     pages = pdf_pages(build_review_pdf(review, out))
     text = " ".join(pages)
-    assert has(pages[0], "DRAFT — pending: synthesis, PRISMA") and has(pages[1], "DRAFT")
+    assert has(pages[0], "DRAFT — pending: synthesis and certainty, report") and has(pages[1], "DRAFT")
+    assert has(text, "report: missing tables/prisma.csv, figures/prisma.svg")
     assert has(text, "Status of this draft") and has(text, "no outcome data yet")
     assert has(text, "Pending: synthesis (tables/synthesis.csv missing)")
     assert has(text, "Pending: PRISMA flow diagram (figures/prisma.svg, tables/prisma.csv missing)")
     assert has(text, "Pending: synthesis (tables/synthesis_studies.csv missing)")
     assert re.search(r"Results of syntheses, p\. \d+ \(pending\)", text)  # in the checklist
     assert has(text, "Study characteristics") and has(text, STUDY_LABELS["hirota-2024"])  # done stages still reported
+
+
+def test_a_build_without_its_status_table_is_named(stages, tmp_path):
+    review, out = _copy_build(stages, tmp_path)
+    (out / "tables" / "status.csv").unlink(missing_ok=True)
+    with pytest.raises(ReviewInputError, match=r"status\.csv: missing: the report stage writes it"):
+        build_review_pdf(review, out)
 
 
 def test_missing_build_folder_and_protocol_are_clear_errors(seed_review, tmp_path):
@@ -281,6 +293,7 @@ def test_missing_build_folder_and_protocol_are_clear_errors(seed_review, tmp_pat
 
 def test_a_table_without_its_columns_is_named(stages, tmp_path):
     review, out = _copy_build(stages, tmp_path)
+    write_table(DONE, out, "status")
     write_table(SYNTHESIS.drop(columns=["tau2", "i2"]), out, "synthesis")
     with pytest.raises(ReviewInputError, match=r"synthesis\.csv: missing column\(s\) tau2, i2"):
         build_review_pdf(review, out)
@@ -355,3 +368,18 @@ def test_number_formats():
     assert fmt_percent(0.5263) == "52.6%" and fmt_percent(37.0, places=0, scale=1) == "37%"
     assert fmt_interval(0.0367882, 0.0052091, 0.2187513) == "3.7% (0.5% to 21.9%)"
     assert fmt_interval(0.5, "", "") == "50.0%" and fmt_interval("", "", "") == "—"
+
+
+def test_support_and_competing_interests_come_from_the_protocol(stages, tmp_path):
+    review, out = _copy_build(stages, tmp_path)
+    write_table(DONE, out, "status")
+    shutil.copytree(review, tmp_path / "review")
+    protocol = tmp_path / "review" / "protocol.yml"
+    protocol.write_text(protocol.read_text(encoding="utf-8").replace(
+        "registration:", "support: Funded by the Example Foundation (grant 12).\ncompeting_interests: None declared.\n"
+        "registration:", 1), encoding="utf-8")
+    text = " ".join(pdf_pages(build_review_pdf(tmp_path / "review", out)))
+    assert has(text, "Support: Funded by the Example Foundation (grant 12).")
+    assert has(text, "Competing interests: None declared.")
+    unstated = " ".join(pdf_pages(build_review_pdf(review, out)))
+    assert has(unstated, "Support: not stated in the protocol (its field support).")

@@ -119,6 +119,9 @@ class Protocol(_Strict):
     review_question: str
     authors: list[str]
     registration: str
+    support: str | None = None  # sources of financial or non-financial support (PRISMA 2020 item 25)
+    competing_interests: str | None = None  # of the review authors (item 26)
+    availability: str | None = None  # where the review's data, code and materials are public (item 27)
     pico: PICO
     sources: list[Source]
     exclusion_reasons: list[ExclusionReason]

@@ -88,12 +88,14 @@ def _other_information(build: Build) -> Markup:
         version = metadata.version("reviewkit")
     except metadata.PackageNotFoundError:
         version = "unknown"
+    protocol = build.protocol
+    files = ("the protocol, the studies and their reports, screening decisions, extraction forms and risk-of-bias "
+             "judgments are the files of the review folder (protocol.yml, studies.yml, screening/, extraction/, rob/); "
+             "every table of this review is a CSV file in the build folder (tables/), with the figures (figures/) and "
+             f"the executed notebooks (notebooks/); the analysis code is reviewkit {version}.")
     return heading("Other information", 1, label="other-information") + bullets([
-        "Support: the protocol states no source of support.",
-        "Competing interests: the protocol states none for the review authors.",
-        "Availability of data, code and other materials: the protocol, the studies and their reports, screening "
-        "decisions, extraction forms and risk-of-bias judgments are the files of the review folder (protocol.yml, "
-        "studies.yml, screening/, extraction/, rob/); every table of this review is a CSV file in the build folder "
-        "(tables/), with the figures (figures/) and the executed notebooks (notebooks/); the analysis code is "
-        f"reviewkit {version}.",
+        f"Support: {protocol.support or 'not stated in the protocol (its field support).'}",
+        f"Competing interests: {protocol.competing_interests or 'not stated in the protocol (its field competing_interests).'}",
+        "Availability of data, code and other materials: " + (f"{protocol.availability} In the review: {files}"
+                                                              if protocol.availability else files),
     ])

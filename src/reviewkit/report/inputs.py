@@ -12,17 +12,9 @@ from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.tables import read_table, table_path
+from reviewkit.core.text import split_cell
 
 # What each stage leaves in the build folder, and so what the report waits for while it is pending.
-STAGE_INPUTS: dict[str, tuple[str, ...]] = {
-    "records": ("tables/records.csv", "tables/sources.csv"),
-    "screening": ("tables/screening.csv", "tables/prisma_screening.csv"),
-    "extraction": ("tables/included_studies.csv", "tables/characteristics.csv", "tables/extraction.csv"),
-    "risk of bias": ("tables/rob.csv",),
-    "synthesis": ("tables/synthesis.csv", "tables/synthesis_studies.csv", "tables/narrative.csv",
-                  "tables/sof.csv", "tables/grade.csv"),
-    "PRISMA": ("tables/prisma.csv", "figures/prisma.svg"),
-}
 # The columns the report reads from each table; a table without them is an error that names them.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "records": ("record_id", "title", "source_type_suggested", "dates", "dois", "citations"),
@@ -92,25 +84,27 @@ class Build:
 
     @cached_property
     def status(self) -> pd.DataFrame:
-        """``tables/status.csv`` as the report stage wrote it, else computed from the review."""
+        """``tables/status.csv``: the stages in the order of the stage registry, each with its state and the tables
+        it writes, as the report stage (or ``reviewkit export pdf``) wrote it before typesetting."""
         table = self.table("status")
         if table is None:
-            from reviewkit.workbook.status import review_status
-
-            table = review_status(self.review_dir)
+            raise ReviewInputError(table_path(self.out_dir, "status"), "missing: the report stage writes it (reviewkit run "
+                                   "--only report), and so does reviewkit export pdf")
         return table
 
     @cached_property
     def pending_stages(self) -> dict[str, str]:
-        """Stage → why it is pending: its status is not done, or files it writes are missing."""
+        """Stage (its label) → why it is pending: its status is not done, or tables it writes are missing."""
         pending: dict[str, str] = {}
-        for row in self.status.itertuples():
-            if row.stage != "report" and row.state != "done":
-                pending[row.stage] = f"{row.state}: {row.summary}"
-        for stage, paths in STAGE_INPUTS.items():
-            absent = self.missing(*paths)
+        for row in self.status.to_dict("records"):
+            name = row.get("label") or row["stage"]
+            if row["stage"] != "report" and row["state"] != "done":
+                pending[name] = f"{row['state']}: {row['summary']}"
+            absent = self.missing(*(f"tables/{t}.csv" for t in split_cell(row.get("tables", ""))))
+            if row["stage"] == "report":
+                absent += self.missing("figures/prisma.svg")
             if absent:
-                pending.setdefault(stage, f"missing {', '.join(absent)}")
+                pending.setdefault(name, f"missing {', '.join(absent)}")
         return pending
 
     @cached_property

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.tables import write_table
 from reviewkit.workbook.pipeline import StageFailed, run
 from reviewkit.workbook.stages import STAGES
 from reviewkit.workbook.status import review_status
@@ -57,7 +58,9 @@ def _cmd_export_pdf(args: argparse.Namespace) -> int:
         if args.notebook is not None:
             path = export_notebook(args.notebook, args.out)
         else:
-            path = build_review_pdf(args.review, args.out or args.review / "build")
+            out = args.out or args.review / "build"
+            write_table(review_status(args.review), out, "status")  # where each stage stands now, as the report says
+            path = build_review_pdf(args.review, out)
     except RuntimeError as exc:  # Typst could not typeset: its diagnostic says where
         print(f"reviewkit export: {exc}", file=sys.stderr)
         return 1
