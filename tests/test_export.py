@@ -24,7 +24,7 @@ from reviewkit.core.tables import write_table  # noqa: E402
 from reviewkit.report import export_notebook  # noqa: E402
 from reviewkit.report.notebook_pdf import html_table, markdown  # noqa: E402
 from reviewkit.report.typst import compile_pdf, template  # noqa: E402
-from reviewkit.workbook.cli import main
+from reviewkit.workbook.cli import main  # noqa: E402
 from reviewkit.workbook.pipeline import default_notebooks_dir, execute, run_studies  # noqa: E402
 from reviewkit.workbook.stages import stage  # noqa: E402
 
@@ -181,3 +181,22 @@ def test_run_studies_exports_a_pdf_per_study(tmp_path):
     runs = run_studies(notebooks / STUDY_NOTEBOOK, out, {"review_dir": "r", "out_dir": str(out)}, jobs=1)
     assert [r.notebook for r in runs] == ["studies/study-a.ipynb"]
     assert has(pdf_text(out / "studies" / "study-a.pdf"), "this is study-a")
+
+
+def test_cells_tagged_form_are_left_out_of_the_pdf(tmp_path):
+    """How to use a review form is no use in a PDF, which shows no form (notebooks 02-04 tag those cells)."""
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Screening"),
+        new_markdown_cell("## Screening form\n\nKeys work once you click on the form.", metadata={"tags": ["form"]}),
+        new_code_cell("print('form shown')", metadata={"tags": ["form"]},
+                      outputs=[new_output("stream", name="stdout", text="form shown\n")]),
+        new_markdown_cell("## Decisions"),
+    ], metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "02_screening.ipynb"
+    nbformat.write(nb, path)
+    text = pdf_text(export_notebook(path, tmp_path / "02_screening.pdf"))
+    assert has(text, "Decisions") and not has(text, "Screening form") and not has(text, "form shown")
+    for name in ("02_screening", "03_extraction", "04_risk_of_bias"):  # the notebooks tag their form cells
+        cells = nbformat.read(default_notebooks_dir() / f"{name}.ipynb", as_version=4).cells
+        tagged = [c for c in cells if "form" in c.metadata.get("tags", [])]
+        assert len(tagged) == 2 and any("show_forms" in c.source for c in tagged), name

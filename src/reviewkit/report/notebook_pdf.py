@@ -3,8 +3,9 @@
 Markdown cells are converted with mistune (which nbconvert ships) into Typst; outputs become Typst
 too: images as figures, text as monospaced blocks, pandas tables (their HTML) as Typst tables that
 wrap and break across pages, other HTML (such as highlighted quotes) as text. Cells tagged
-``parameters``, ``injected-parameters`` or ``remove-cell`` are left out, and so are outputs of cells
-tagged ``remove-output`` and everything written to stderr.
+``parameters``, ``injected-parameters`` or ``remove-cell`` are left out, and so are the cells tagged ``form``
+(how to use a review form, which a PDF cannot show), the outputs of cells tagged ``remove-output`` and
+everything written to stderr.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from reviewkit.report.typst import (
     write_pdf,
 )
 
-SKIP_CELL_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
+SKIP_CELL_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell", "form"}  # form: how to use a review form
 SKIP_OUTPUT_TAGS = {"remove-output", "remove_output"}
 MIME_ORDER = ("image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/html", "text/latex", "text/plain")
 IMAGE_EXT = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg"}
