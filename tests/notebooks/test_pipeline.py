@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from reviewkit.workbook.cli import main
-from reviewkit.workbook.pipeline import StageFailed, default_notebooks_dir, run, select_stages
+from reviewkit.workbook.pipeline import StageFailed, default_notebooks_dir, run
 from reviewkit.workbook.stages import STAGES
 
 pytestmark = pytest.mark.slow
@@ -92,14 +92,6 @@ def test_cli_run_one_stage_and_exit_code_on_failure(seed_review, tmp_path, capsy
     assert main(["run", "--review", str(seed_review), "--out", str(tmp_path / "b2")]) == 1
     assert "000_ce438576644deecb.txt" in capsys.readouterr().err
     assert not (tmp_path / "b2").exists()
-
-
-def test_stage_selection():
-    assert [s.name for s in select_stages(only="screening")] == ["screening"]
-    assert [s.name for s in select_stages(only="02_screening")] == ["screening"]
-    assert [s.name for s in select_stages(start="4")] == ["risk_of_bias", "studies", "synthesis", "report"]
-    with pytest.raises(ValueError, match="unknown stage"):
-        select_stages(only="screeening")
 
 
 def test_new_corpus_without_decisions_gives_suggestions_and_pending(new_review, tmp_path):

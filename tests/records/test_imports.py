@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import load_protocol
@@ -15,7 +16,7 @@ from reviewkit.screening.decisions import screening_table
 from reviewkit.workbook.cli import main
 from reviewkit.workbook.validate import validate_review
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
 
 
 def _import_both(review: Path) -> None:
@@ -114,19 +115,3 @@ def test_dedup_refuses_to_write_over_an_input(tmp_path, capsys):
     assert source.read_bytes() == (FIXTURES / "pubmed.nbib").read_bytes()
 
 
-@pytest.mark.slow
-def test_records_and_screening_notebooks_show_imports_and_duplicates(seed_review, tmp_path):
-    from reviewkit.workbook.pipeline import run
-
-    _import_both(seed_review)
-    out = tmp_path / "build"
-    for stage in ("records", "screening"):
-        run(seed_review, out, only=stage, report=lambda line: None)
-    records = pd.read_csv(out / "tables" / "records.csv", dtype=str, keep_default_na=False).set_index("record_id")
-    assert records.loc["embase:2024815531", "duplicate_of"] == "pubmed:38000001"
-    sources = pd.read_csv(out / "tables" / "sources.csv").set_index("source")
-    assert (sources.loc["embase", "records"], sources.loc["embase", "after_dedup"]) == (2, 1)
-    screening = pd.read_csv(out / "tables" / "screening.csv", dtype=str, keep_default_na=False)
-    assert "embase:2024815531" not in set(screening["record_id"]) and len(set(screening["record_id"])) == 8
-    shown = (out / "notebooks" / "01_records.ipynb").read_text(encoding="utf-8")
-    assert "MEDLINE" in shown and "1 duplicate group(s); 1 record(s) removed; 8 left to screen" in shown

@@ -1,13 +1,13 @@
 """pool_proportions agrees with R's metafor (reference values from tests/reference/metafor_reference.R)."""
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from reviewkit.synthesis.meta import back_transform, pool_proportions
 
-REFERENCE = Path(__file__).parent / "reference"
+REFERENCE = ROOT / "tests" / "reference"
 POOLED = pd.read_csv(REFERENCE / "metafor_pooled.csv", keep_default_na=True)
 STUDIES = pd.read_csv(REFERENCE / "metafor_studies.csv")
 TOLERANCE = 5e-5  # four decimals

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
@@ -28,7 +29,6 @@ from reviewkit.workbook.cli import main  # noqa: E402
 from reviewkit.workbook.pipeline import default_notebooks_dir, execute, run_studies  # noqa: E402
 from reviewkit.workbook.stages import stage  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).parent / "jupyter"
 STUDY_NOTEBOOK = stage("studies").notebook
 STUDY = "hirota-2024"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import ROOT
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.records.readers import read_file
 
-FIXTURES = Path(__file__).parent / "fixtures" / "import"
-BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "data" / "dedup" / "stroke" / "records.csv.gz"
+FIXTURES = ROOT / "tests" / "fixtures" / "import"
+BENCHMARK = ROOT.parent / "shared" / "data" / "dedup" / "stroke" / "records.csv.gz"
 
 
 def _by_id(result):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 from pypdf import PdfReader
 
 from reviewkit.appraisal.judgments import read_appraisals
@@ -42,7 +43,6 @@ from reviewkit.screening.agreement import agreement_summary, rater_pairs
 from reviewkit.screening.criteria import suggestions
 from reviewkit.screening.decisions import load_decisions, prisma_screening_counts, screening_table
 
-ROOT = Path(__file__).resolve().parents[1]
 STUDY_LABELS = {
     "msc-cm-chronic-fatigue-2025": "MSC conditioned medium in chronic fatigue",
     "hirota-2024": "Hirota et al. 2024, autologous MSCs in chronic spinal cord injury",

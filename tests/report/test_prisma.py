@@ -10,6 +10,7 @@ import matplotlib.image as mpimg  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
+from conftest import ROOT
 from matplotlib.text import Text  # noqa: E402
 
 from reviewkit.core.errors import ReviewInputError  # noqa: E402
@@ -20,9 +21,7 @@ from reviewkit.core.plot_style import (
 from reviewkit.core.tables import read_table, write_table  # noqa: E402
 from reviewkit.report import check_prisma, plot_prisma, prisma_counts, write_prisma_table  # noqa: E402
 from reviewkit.report.prisma import count, reason_counts, source_counts  # noqa: E402
-from reviewkit.workbook.pipeline import run  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 LONG_REASON = ("Outcome data could not be separated for the participants with a chronic neurological "
                "condition from those with other conditions in a mixed cohort")
 
@@ -234,22 +233,3 @@ def test_a_column_without_sources_is_left_out(tmp_path):
     assert "Animal or laboratory study only (n = 1)" in drawn
 
 
-@pytest.mark.slow
-def test_counts_of_the_seed_review_agree_with_the_screening_stage(seed_review, tmp_path):
-    out = tmp_path / "build"
-    for stage in ("records", "screening", "extraction"):
-        run(seed_review, out, only=stage, report=lambda line: None)
-    counts = prisma_counts(seed_review, out)
-    screening = read_table(out, "prisma_screening").astype({"count": int}).set_index(["stage", "measure", "reason"])["count"]
-    assert count(counts, "identified", "other_methods") == 5
-    assert count(counts, "identified", "databases_registers") == 0
-    assert count(counts, "screened") == screening["title_abstract", "to_screen", ""]
-    assert count(counts, "excluded_screening") == screening["title_abstract", "excluded", ""]
-    assert count(counts, "assessed") == screening["full_text", "to_screen", ""]
-    excluded = reason_counts(counts, "excluded_full_text").query("count > 0")
-    assert dict(zip(excluded["reason"], excluded["count"])) == {
-        reason: n for (stage, measure, reason), n in screening.items() if stage == "full_text" and measure == "excluded" and reason}
-    assert count(counts, "included_full_text") == screening["overall", "included", ""]
-    assert count(counts, "studies_included") == len(read_table(out, "included_studies"))
-    assert check_prisma(counts) == []
-    assert [p.name for p in save_figure(plot_prisma(counts), out, "prisma")] == ["prisma.png", "prisma.svg"]

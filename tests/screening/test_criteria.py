@@ -1,15 +1,14 @@
 """Suggestions from the protocol's rules, on sentences the rules were not written from."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import ROOT
 
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.records.model import Record
 from reviewkit.screening.criteria import MET, NOT_MET, UNCLEAR, criteria_table, judge, sentence_html, sentences, suggest
 
-REVIEW = Path(__file__).resolve().parents[1] / "review"
+REVIEW = ROOT / "review"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from matplotlib.figure import Figure
-from test_prioritise import corpus
+from test_ranker import corpus
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.plot_style import save_figure
