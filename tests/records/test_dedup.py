@@ -158,7 +158,7 @@ def test_duplicate_groups_table_has_provenance_and_evidence() -> None:
     assert row["merged_ids"] == "pubmed:1;embase:7"
     assert row["sources"] == "pubmed;embase"
     assert row["evidence"].startswith("pubmed:1=embase:7: doi + title 1.00")
-    assert row["abstract"] == "An abstract." and row["authors"].startswith("Moreno, Ana L.; Schmidt")
+    assert row["abstract"] == "An abstract." and row["authors"].startswith("Moreno, Ana L. | Schmidt")
     assert duplicate_groups([ARTICLE]).empty
 
 

@@ -97,5 +97,5 @@ def test_conflicts_list_disagreements_and_their_resolution():
     )
     found = conflicts(rows)
     assert found["record_id"].tolist() == ["r2", "r3"]
-    assert found.iloc[0]["consensus"] == "" and found.iloc[0]["decisions"] == "ann: exclude (non_human); bob: include"
+    assert found.iloc[0]["consensus"] == "" and found.iloc[0]["decisions"] == "ann: exclude (non_human) | bob: include"
     assert (found.iloc[1]["consensus"], found.iloc[1]["resolved_by"]) == ("exclude (no_outcomes)", "ann+bob")

@@ -5,6 +5,7 @@ import pandas as pd
 
 from reviewkit.appraisal.judgments import PENDING, Appraisal
 from reviewkit.core.evidence import QUOTE_JOIN
+from reviewkit.core.text import join_cell
 
 
 def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
@@ -25,5 +26,5 @@ def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
         overall = a.overall
         rows.append({**base, "item": "overall", "judgment": overall.judgment if overall else PENDING,
                      "level": overall.level if overall else PENDING,
-                     "support": "; ".join(p for p in (a.overall_note, overall.note if overall else "") if p)})
+                     "support": join_cell((a.overall_note, overall.note if overall else ""))})
     return pd.DataFrame(rows, columns=["study_id", "record_id", "source_type", "tool", "item", "judgment", "level", "support"])

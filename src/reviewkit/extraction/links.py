@@ -7,6 +7,7 @@ from itertools import combinations
 
 import pandas as pd
 
+from reviewkit.core.text import join_cell
 from reviewkit.extraction.suggest import participant_counts
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
@@ -101,7 +102,7 @@ def suggest_links(records: list[Record], studies: list[Study] | None = None) -> 
                 "record_a": a.id,
                 "record_b": b.id,
                 "score": sum(_LINK_WEIGHTS[k] for k in evidence),
-                "evidence": "; ".join(e for found in evidence.values() for e in found),
+                "evidence": join_cell(e for found in evidence.values() for e in found),
                 "same_study": study_of.get(a.id, a.id) == study_of.get(b.id, b.id) if studies is not None else None,
             })
     table = pd.DataFrame(rows, columns=["record_a", "record_b", "score", "evidence", "same_study"])

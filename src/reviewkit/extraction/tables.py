@@ -9,6 +9,7 @@ import pandas as pd
 from reviewkit.core.evidence import QUOTE_JOIN
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.tables import read_table, table_path
+from reviewkit.core.text import join_cell
 from reviewkit.extraction.forms import Form
 from reviewkit.records.studies import Study
 
@@ -27,7 +28,7 @@ def included_studies(studies: list[Study], included: set[str] | None) -> list[St
 
 
 def display_value(value: Any) -> str:
-    return "; ".join(value) if isinstance(value, list) else str(value)
+    return join_cell(value) if isinstance(value, list) else str(value)
 
 
 def extraction_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
@@ -38,7 +39,7 @@ def extraction_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
             entry = form.entries.get(field.key)
             rows.append({
                 "study_id": form.study.id,
-                "record_id": " | ".join(dict.fromkeys(e.record for e in entry.evidence)) if entry else "",
+                "record_id": join_cell(dict.fromkeys(e.record for e in entry.evidence)) if entry else "",
                 "field": field.key,
                 "value": display_value(entry.value) if entry else "",
                 "quote": QUOTE_JOIN.join(e.quote for e in entry.evidence) if entry else "",
@@ -52,7 +53,7 @@ def characteristics_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame
     """One row per study: its label, reports and the value of every form field ('pending' if not extracted)."""
     rows = []
     for form in forms:
-        row = {"study_id": form.study.id, "label": form.study.label, "reports": " | ".join(form.study.records)}
+        row = {"study_id": form.study.id, "label": form.study.label, "reports": join_cell(form.study.records)}
         for field in protocol.extraction_form:
             entry = form.entries.get(field.key)
             row[field.key] = display_value(entry.value) if entry else "pending"
@@ -65,8 +66,8 @@ def discrepancies_table(forms: list[Form]) -> pd.DataFrame:
     rows = [
         {
             "study_id": form.study.id,
-            "records": " | ".join(d.records),
-            "record_id": " | ".join(dict.fromkeys(e.record for e in d.evidence)),
+            "records": join_cell(d.records),
+            "record_id": join_cell(dict.fromkeys(e.record for e in d.evidence)),
             "note": d.note,
             "quote": QUOTE_JOIN.join(e.quote for e in d.evidence),
         }

@@ -14,6 +14,7 @@ import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import read_yaml
+from reviewkit.core.text import join_cell
 
 STUDIES_FILE = "studies.yml"
 STUDY_KEYS = {"records", "primary_record", "label", "primary_citation"}
@@ -93,7 +94,7 @@ def studies_table(studies: list[Study]) -> pd.DataFrame:
     """One row per study: ``study_id, label, records, primary_record, primary_citation``."""
     return pd.DataFrame(
         [
-            {"study_id": s.id, "label": s.label, "records": " | ".join(s.records),
+            {"study_id": s.id, "label": s.label, "records": join_cell(s.records),
              "primary_record": s.primary_record, "primary_citation": s.primary_citation}
             for s in studies
         ],

@@ -5,6 +5,7 @@ from collections import Counter
 
 import pandas as pd
 
+from reviewkit.core.text import split_cell
 from reviewkit.report.inputs import Build
 from reviewkit.report.typst import display, fmt_count, number
 from reviewkit.report.wording import _counted, _plural, _were, _words
@@ -30,7 +31,7 @@ def _reviewers(build: Build, stage: str) -> list[str]:
     if screening is None:
         return []
     names = {part.split(":")[0].strip() for text in screening[screening["stage"] == stage]["reviewers"]
-             for part in str(text).split("; ") if part.strip()}
+             for part in split_cell(text)}
     return sorted(names)
 
 

@@ -1,7 +1,6 @@
 """What the report reads: the protocol and the build's tables and figures, and which stages they wait for."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -126,4 +125,4 @@ class Build:
 
     def study_records(self, study_id: str) -> list[str]:
         row = self.studies[self.studies["study_id"] == study_id]
-        return [r for r in re.split(r"[|;,\s]+", row.iloc[0]["records"]) if r] if not row.empty else []
+        return split_cell(row.iloc[0]["records"]) if not row.empty else []

@@ -30,7 +30,6 @@ decision are counted in their own boxes, never as included or excluded; ``check_
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +37,7 @@ import pandas as pd
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import load_protocol
 from reviewkit.core.tables import read_table, table_path, write_table
+from reviewkit.core.text import split_cell
 
 COLUMNS = ("databases_registers", "other_methods")
 TOTAL = "total"
@@ -155,7 +155,7 @@ def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, 
 
 def _linked_records(studies: pd.DataFrame) -> set[str]:
     """Distinct records linked to the included studies (ids separated by ``|`` or ``;``)."""
-    return {r for cell in studies["records"] for r in re.split(r"\s*[|;]\s*", cell.strip()) if r}
+    return {r for cell in studies["records"] for r in split_cell(cell)}
 
 
 def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataFrame, studies: pd.DataFrame,

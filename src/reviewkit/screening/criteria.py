@@ -15,6 +15,7 @@ from html import escape
 import pandas as pd
 
 from reviewkit.core.protocol import Criterion, Protocol
+from reviewkit.core.text import join_cell
 from reviewkit.records.model import Record
 
 MET, NOT_MET, UNCLEAR = "met", "not_met", "unclear"
@@ -110,7 +111,7 @@ def criteria_table(found: dict[str, ScreeningSuggestion]) -> pd.DataFrame:
             "record_id": s.record_id,
             "criterion": j.criterion,
             "judgment": j.judgment,
-            "evidence": " | ".join(f"[{e.polarity}] {e.sentence}" for e in j.evidence),
+            "evidence": join_cell(f"[{e.polarity}] {e.sentence}" for e in j.evidence),
         }
         for s in found.values()
         for j in s.judgments

@@ -20,6 +20,7 @@ from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import locked, read_text, save_checked
+from reviewkit.core.text import join_cell
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.model import Record
 from reviewkit.screening.criteria import suggestions
@@ -224,10 +225,10 @@ def resolve(decisions: pd.DataFrame, record_ids: list[str]) -> pd.DataFrame:
 
 def _resolve_one(rows: pd.DataFrame, reviewers: list[str]) -> dict[str, str]:
     individual = rows[~rows["consensus"]]
-    summary = "; ".join(
+    summary = join_cell(
         f"{r.reviewer}: {r.decision}" + (f" ({r.exclusion_reason})" if r.exclusion_reason else "") for r in individual.itertuples()
     )
-    notes = " | ".join(f"{r.reviewer}: {r.note}" for r in rows.itertuples() if r.note)
+    notes = join_cell(f"{r.reviewer}: {r.note}" for r in rows.itertuples() if r.note)
     agreed = {(r.decision, r.exclusion_reason) for r in individual.itertuples()}
     if rows["consensus"].any():
         chosen = rows[rows["consensus"]].iloc[0]
@@ -254,7 +255,7 @@ def conflicts(decisions: pd.DataFrame) -> pd.DataFrame:
             {
                 "record_id": record_id,
                 "stage": stage,
-                "decisions": "; ".join(
+                "decisions": join_cell(
                     f"{r.reviewer}: {r.decision}" + (f" ({r.exclusion_reason})" if r.exclusion_reason else "") for r in individual.itertuples()
                 ),
                 "consensus": "" if agreed.empty else agreed.iloc[0]["decision"] + (f" ({agreed.iloc[0]['exclusion_reason']})" if agreed.iloc[0]["exclusion_reason"] else ""),

@@ -18,6 +18,7 @@ from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, read_yaml
+from reviewkit.core.text import join_cell
 from reviewkit.synthesis.tables import ALL
 
 GRADE_FILE = "grade.yml"
@@ -189,7 +190,7 @@ def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFra
         rows.append({
             "outcome": outcome.id, "outcome_label": outcome.label, "studies": int(row["k"]),
             "participants": int(row["participants"]), "estimate": _estimate(row),
-            "certainty": grade.certainty if grade else PENDING, "comments": "; ".join(comments),
+            "certainty": grade.certainty if grade else PENDING, "comments": join_cell(comments),
         })
     return pd.DataFrame(rows, columns=SOF_COLUMNS)
 

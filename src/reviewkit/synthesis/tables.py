@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from reviewkit.core.protocol import MetaAnalysis
+from reviewkit.core.text import join_cell
 from reviewkit.synthesis.meta import (
     METHODS,
     TRANSFORMS,
@@ -39,7 +40,7 @@ def _summary(outcome: pd.DataFrame, group: str, rows: pd.DataFrame, settings: Me
     counted = rows[rows["poolable"]]
     row = {"outcome": outcome["outcome"].iloc[0], "outcome_label": outcome["outcome_label"].iloc[0], "group": group,
            "k": len(counted), "events": int(counted["events"].sum()), "participants": int(counted["total"].sum()),
-           "studies": "; ".join(counted["study_id"]), "transform": "", "method": ""}
+           "studies": join_cell(counted["study_id"]), "transform": "", "method": ""}
     left_out = len(rows) - len(counted)
     without = f"{left_out} stud{'y' if left_out == 1 else 'ies'} without counts: narrative" if left_out else ""
     if len(counted) >= settings.min_studies:

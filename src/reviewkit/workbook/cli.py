@@ -86,7 +86,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     import time
 
     from reviewkit.core.tables import write_csv
-    from reviewkit.records.dedup.decisions import read_dedup_decisions
+    from reviewkit.records.dedup.decisions import ID_SEPARATOR, read_dedup_decisions
     from reviewkit.records.dedup.groups import duplicate_groups
     from reviewkit.records.readers import read_file
 
@@ -105,7 +105,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     decisions = read_dedup_decisions(args.decisions) if args.decisions else []
     groups = duplicate_groups(citations, decisions)
     write_csv(groups, args.out)
-    removed = sum(len(ids.split(";")) - 1 for ids in groups["merged_ids"])
+    removed = sum(len(ids.split(ID_SEPARATOR)) - 1 for ids in groups["merged_ids"])
     print(f"{len(citations)} records read; {len(groups)} duplicate groups; {len(citations) - removed} records left "
           f"after merging; {time.perf_counter() - began:.1f} s; groups written to {args.out}")
     return 0

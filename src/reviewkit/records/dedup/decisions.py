@@ -18,6 +18,7 @@ from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.storage import read_text
 
 COLUMNS = ("ids", "decision", "note")
+ID_SEPARATOR = ";"  # between record ids, here and in merged_ids: the format of the labelled de-duplication sets
 DECISIONS = ("confirm", "split")
 
 
@@ -41,7 +42,7 @@ def read_dedup_decisions(path: str | Path) -> list[DedupDecision]:
     rows, errors = read_csv_rows(path, text, COLUMNS, required=COLUMNS[:2])
     decisions: list[DedupDecision] = []
     for line, row in rows:
-        ids = tuple(part.strip() for part in row["ids"].split(";") if part.strip())
+        ids = tuple(part.strip() for part in row["ids"].split(ID_SEPARATOR) if part.strip())
         decision = row["decision"].lower()
         problems = []
         if len(ids) < 2:

@@ -14,8 +14,9 @@ from typing import Sequence
 import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.text import join_cell
 from reviewkit.records.citation import Citation
-from reviewkit.records.dedup.decisions import DedupDecision, decision_constraints
+from reviewkit.records.dedup.decisions import ID_SEPARATOR, DedupDecision, decision_constraints
 from reviewkit.records.dedup.normalise import normalise_doi
 from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise_citations
 
@@ -137,15 +138,15 @@ def duplicate_groups(citations: Sequence[Citation], decisions: Sequence[DedupDec
         merged = merge_group(group)
         rows.append({
             "group": number,
-            "merged_ids": ";".join(c.id for c in group),
-            "sources": ";".join(dict.fromkeys(c.source for c in group)),
-            "evidence": "; ".join(f"{ids[a]}={ids[b]}: {why}" for a, b, why in evidence[roots[members[0]]]),
-            "decision": ";".join(dict.fromkeys(d.decision for d in touching)),
-            "note": " | ".join(d.note for d in touching if d.note),
+            "merged_ids": ID_SEPARATOR.join(c.id for c in group),
+            "sources": ID_SEPARATOR.join(dict.fromkeys(c.source for c in group)),
+            "evidence": join_cell(f"{ids[a]}={ids[b]}: {why}" for a, b, why in evidence[roots[members[0]]]),
+            "decision": ID_SEPARATOR.join(dict.fromkeys(d.decision for d in touching)),
+            "note": join_cell(d.note for d in touching),
             **{name: _cell(getattr(merged, name)) for name in COLUMNS[6:]},
         })
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _cell(value: str | tuple[str, ...]) -> str:
-    return "; ".join(value) if isinstance(value, tuple) else value
+    return join_cell(value) if isinstance(value, tuple) else value

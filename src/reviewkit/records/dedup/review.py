@@ -12,7 +12,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import read_yaml
 from reviewkit.records.citation import Citation
-from reviewkit.records.dedup.decisions import read_dedup_decisions
+from reviewkit.records.dedup.decisions import ID_SEPARATOR, read_dedup_decisions
 from reviewkit.records.dedup.groups import duplicate_groups
 from reviewkit.records.model import Record
 from reviewkit.records.studies import STUDIES_FILE, read_studies
@@ -35,7 +35,7 @@ def record_duplicates(review_dir: str | Path, records: list[Record]) -> pd.DataF
     member, in source order) and ``removed`` (the others, joined by ``;``)."""
     decisions = read_dedup_decisions(Path(review_dir) / DEDUP_FILE)
     groups = duplicate_groups([record_citation(r) for r in records], decisions)
-    members = groups["merged_ids"].str.split(";")
+    members = groups["merged_ids"].str.split(ID_SEPARATOR)
     groups.insert(2, "kept", members.str[0])
     groups.insert(3, "removed", members.str[1:].str.join(";"))
     return groups
@@ -43,7 +43,7 @@ def record_duplicates(review_dir: str | Path, records: list[Record]) -> pd.DataF
 
 def duplicate_of(groups: pd.DataFrame) -> dict[str, str]:
     """Each removed record id and the record kept in its place."""
-    return {removed: row.kept for row in groups.itertuples() for removed in row.removed.split(";") if removed}
+    return {removed: row.kept for row in groups.itertuples() for removed in row.removed.split(ID_SEPARATOR) if removed}
 
 
 def unique_records(review_dir: str | Path, records: list[Record]) -> list[Record]:
