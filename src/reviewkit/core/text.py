@@ -16,7 +16,7 @@ def join_cell(values: Iterable[object]) -> str:
 
 def split_cell(cell: object) -> list[str]:
     """The list values of a cell that ``join_cell`` wrote."""
-    return [part.strip() for part in str(cell or "").split(CELL_SEPARATOR.strip()) if part.strip()]
+    return [part.strip() for part in str(cell or "").split(CELL_SEPARATOR) if part.strip()]
 
 
 def find_dois(text: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
 from reviewkit.report.results import _item_names, _rob_cell
 from reviewkit.report.typst import EMPTY, Markup, escape, heading, paragraph, table
+from reviewkit.report.wording import listed
 
 CHECKLIST = "prisma_2020_checklist.yml"
 
@@ -37,7 +38,7 @@ def _appendix_studies(build: Build, refs: References) -> Markup:
         out += paragraph(f"Study {study.study_id}; primary citation:", refs.cite(f"study:{study.study_id}"),
                          "; reports:", reports, ".")
         form = extraction[extraction["study_id"] == study.study_id]
-        frame = pd.DataFrame([{"Field": r.field, "Value": r.value if r.value else r.status,
+        frame = pd.DataFrame([{"Field": r.field, "Value": listed(r.value) if r.value else r.status,
                                "Quote": _support(r), "Note": r.note or EMPTY,
                                "Record": r.record_id[:3] if r.record_id else EMPTY} for r in form.itertuples()])
         out += heading("Extraction form", 4) + table(frame, size="7.5pt")
@@ -50,7 +51,7 @@ def _appendix_studies(build: Build, refs: References) -> Markup:
             name = build.tools[tool_id].name if tool_id in build.tools else tool_id
             names = _item_names(build, tool_id)
             frame = pd.DataFrame([{"Item": names.get(r.item, r.item), "Judgment": _rob_cell(r.judgment, r.level),
-                                   "Support": r.support or EMPTY} for r in rows.itertuples()])
+                                   "Support": listed(r.support)} for r in rows.itertuples()])
             out += heading(f"{name}" + (f" ({kind})" if kind else ""), 4) + table(frame, size="7.5pt")
         if rob is not None and appraisals.empty:
             out += pending("review/rob/" + study.study_id + ".yml", what="risk of bias of this study")

@@ -27,7 +27,7 @@ from reviewkit.report.typst import (
     string,
     table,
 )
-from reviewkit.report.wording import PRISMA_COLUMNS, _counted, _label, _plural, _were
+from reviewkit.report.wording import PRISMA_COLUMNS, _counted, _label, _plural, _were, listed
 
 CHARACTERISTICS_SKIP = {"study_id", "label", "reports", "primary_citation"}
 STUDIES_ACROSS = 4  # studies side by side in one characteristics table
@@ -107,7 +107,7 @@ def _characteristics(build: Build, refs: References) -> Markup:
         group = chars.iloc[start:start + STUDIES_ACROSS]
         frame = pd.DataFrame({"Characteristic": [_label(f) for f in fields]})
         for i, row in enumerate(group.itertuples()):
-            frame[str(i)] = [display(getattr(row, f)) for f in fields]
+            frame[str(i)] = [listed(getattr(row, f)) for f in fields]
         frame.columns = ["Characteristic"] + [Markup(escape(r.label or r.study_id) + refs.cite(f"study:{r.study_id}"))
                                               for r in group.itertuples()]
         span = f" (studies {start + 1}–{start + len(group)} of {len(chars)})" if len(chars) > STUDIES_ACROSS else ""
@@ -265,7 +265,7 @@ def _certainty_results(build: Build) -> Markup:
         return out + paragraph("No summary of findings yet: no outcome data to rate.")
     frame = pd.DataFrame([{"Outcome": r.outcome_label, "Studies": fmt_count(r.studies), "Participants": fmt_count(r.participants),
                            "Estimate (95% CI)": display(r.estimate) if number(r.estimate) is None else fmt_percent(r.estimate),
-                           "Certainty": r.certainty or EMPTY, "Comments": r.comments or EMPTY} for r in sof.itertuples()])
+                           "Certainty": r.certainty or EMPTY, "Comments": listed(r.comments)} for r in sof.itertuples()])
     out += _table_figure("Summary of findings.", frame, "tab-sof")
     grade = build.table("grade")
     if grade is not None and not grade.empty:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from reviewkit.report.typst import fmt_count
+from reviewkit.core.text import split_cell
+from reviewkit.report.typst import display, fmt_count
 
 PRISMA_COLUMNS = {"databases_registers": "Databases and registers", "other_methods": "Other methods"}
 
@@ -34,3 +35,8 @@ def _label(key: str) -> str:
     text = key.replace("_", " ")
     text = re.sub(r"^n ", "No. of ", text)
     return text[:1].upper() + text[1:]
+
+
+def listed(cell: object) -> str:
+    """A table cell as the review reads it: its list values (``join_cell``) separated by semicolons."""
+    return "; ".join(split_cell(cell)) if isinstance(cell, str) and cell else display(cell)
