@@ -98,8 +98,13 @@ class StudyForm(Displayed):
     the quote box, the report picker, a note, a save button and a status line. A subclass builds its own widgets
     and layout (with ``quote_rows``), then calls ``load_study``; it defines ``load_study`` and ``show_text``."""
 
-    def __init__(self, review_dir: str | Path, studies: list[str] | None, protocol: Protocol | None,
-                 records: list[Record] | None, *, note: str, save: str) -> None:
+    NOTE = "note"  # the placeholder of the note box
+    SAVE = "Save"  # the label of the save button
+
+    def __init__(self, review_dir: str | Path, *, studies: list[str] | None = None, protocol: Protocol | None = None,
+                 records: list[Record] | None = None) -> None:
+        """A form for ``studies`` (default: every study) of the review; ``protocol`` and ``records`` save reading
+        them again when the notebook has them."""
         self.review_dir = Path(review_dir)
         self.protocol, self.records, self.studies = study_context(review_dir, studies, protocol, records)
         self.by_id = {r.id: r for r in self.records}
@@ -108,8 +113,8 @@ class StudyForm(Displayed):
                                 layout=w.Layout(width="100%", height="4.5em"))
         self.add_quotes = w.Checkbox(description="a selection adds a further quote", indent=False)
         self.record = w.Dropdown(options=[], layout=w.Layout(width="30em"))
-        self.note = w.Textarea(placeholder=note, layout=w.Layout(width="100%", height="3em"))
-        self.save = w.Button(description=save, button_style="primary", icon="save")
+        self.note = w.Textarea(placeholder=self.NOTE, layout=w.Layout(width="100%", height="3em"))
+        self.save = w.Button(description=self.SAVE, button_style="primary", icon="save")
         self.status = w.HTML()
         self.text = RecordText()
         self.quote.add_class("rk-quote")

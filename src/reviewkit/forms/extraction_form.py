@@ -12,7 +12,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from reviewkit.core.protocol import FormField, Protocol
+from reviewkit.core.protocol import FormField
 from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, record_value
 from reviewkit.extraction.suggest import ValueSuggestion, suggest
 from reviewkit.extraction.tables import display_value
@@ -78,15 +78,10 @@ def study_suggestions(
 class ExtractionForm(StudyForm):
     """Extract one study at a time: pick a field, check or type its value, select its quote, save."""
 
-    def __init__(
-        self,
-        review_dir: str | Path,
-        *,
-        studies: list[str] | None = None,
-        protocol: Protocol | None = None,
-        records: list[Record] | None = None,
-    ) -> None:
-        super().__init__(review_dir, studies, protocol, records, note="note (optional)", save="Save field")
+    NOTE, SAVE = "note (optional)", "Save field"
+
+    def __init__(self, review_dir: str | Path, **options: Any) -> None:
+        super().__init__(review_dir, **options)
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
         self.suggested: dict[str, tuple[str, ValueSuggestion]] = {}

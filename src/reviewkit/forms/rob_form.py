@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 
@@ -18,16 +19,7 @@ from reviewkit.appraisal.plan import expected_appraisals
 from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import load_yaml, read_yaml
-from reviewkit.forms.common import (
-    QUOTE_MARK,
-    StudyForm,
-    form_box,
-    labelled,
-    marked_html,
-    problem_text,
-    quotes_of,
-    say,
-)
+from reviewkit.forms.common import QUOTE_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of, say
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
@@ -67,16 +59,10 @@ def plans(review_dir: Path, study: Study, protocol: Protocol, records: dict[str,
 class RobForm(StudyForm):
     """Appraise one study at a time: pick the appraisal and an item, answer it, quote the report, save."""
 
-    def __init__(
-        self,
-        review_dir: str | Path,
-        *,
-        studies: list[str] | None = None,
-        protocol: Protocol | None = None,
-        records: list[Record] | None = None,
-    ) -> None:
-        super().__init__(review_dir, studies, protocol, records, note="note: why, or what the report does not say",
-                         save="Save item")
+    NOTE, SAVE = "note: why, or what the report does not say", "Save item"
+
+    def __init__(self, review_dir: str | Path, **options: Any) -> None:
+        super().__init__(review_dir, **options)
         self.tools = read_tools(review_dir)[0]
         self.done: list[Appraisal] = []
         self.plans: list[Plan] = []

@@ -17,12 +17,7 @@ from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.model import Record
 from reviewkit.records.sources import load_records
 from reviewkit.screening.criteria import MET, NOT_MET, ScreeningSuggestion, suggest
-from reviewkit.screening.decisions import (
-    PHASES,
-    load_decisions,
-    record_decision,
-    resolve,
-)
+from reviewkit.screening.decisions import PHASES, load_decisions, record_decision, resolve
 
 STAGE_LABELS = {"title_abstract": "title/abstract", "full_text": "full text"}
 _EVIDENCE = {MET: ("#c8f0c8", "met"), NOT_MET: ("#f6c6c6", "not met")}

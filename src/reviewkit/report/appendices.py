@@ -48,7 +48,7 @@ def _appendix_studies(build: Build, refs: References) -> Markup:
             out += heading("Discrepancies", 4) + table(frame, size="7.5pt")
         appraisals = rob[rob["study_id"] == study.study_id] if rob is not None else pd.DataFrame()
         for (tool_id, kind), rows in (appraisals.groupby(["tool", "source_type"], sort=False) if not appraisals.empty else []):
-            name = build.tools[tool_id].name if tool_id in build.tools else tool_id
+            name = build.tool_name(tool_id)
             names = _item_names(build, tool_id)
             frame = pd.DataFrame([{"Item": names.get(r.item, r.item), "Judgment": _rob_cell(r.judgment, r.level),
                                    "Support": listed(r.support)} for r in rows.itertuples()])

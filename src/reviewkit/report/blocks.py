@@ -1,9 +1,10 @@
-"""Markup the sections share: the box of a section whose inputs are missing, and a numbered table."""
+"""Markup the sections share: a section over one table (pending while it is missing), and a numbered table."""
 from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.report.typst import Markup, escape, table
+from reviewkit.report.inputs import Build
+from reviewkit.report.typst import Markup, escape, heading, table
 
 SHORT_TABLE_ROWS, SHORT_TABLE_CHARS = 14, 2500  # a table this small is not split across pages
 
@@ -13,6 +14,14 @@ def pending(*missing_inputs: str, what: str = "") -> Markup:
     inputs = ", ".join(missing_inputs)
     text = f"{what} ({inputs} missing)" if what else f"{inputs} missing"
     return Markup(f"#pending[{escape(text)}]\n\n")
+
+
+def section(build: Build, title: str, label: str, name: str, what: str) -> tuple[Markup, pd.DataFrame | None]:
+    """A level-2 section's heading and the table ``name`` it reports; while the stage (``what``) has not written
+    the table, the heading with the pending box, and None."""
+    out = heading(title, 2, label=label)
+    found = build.table(name)
+    return (out, found) if found is not None else (out + pending(f"tables/{name}.csv", what=what), None)
 
 
 def _table_figure(caption: str, frame: pd.DataFrame, label: str | None = None, **options) -> Markup:

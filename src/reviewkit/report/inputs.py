@@ -81,6 +81,10 @@ class Build:
     def tools(self) -> dict[str, Tool]:
         return read_tools(self.review_dir)[0]
 
+    def tool_name(self, tool_id: str) -> str:
+        """A risk-of-bias tool's name (its id if the review no longer has the tool)."""
+        return self.tools[tool_id].name if tool_id in self.tools else tool_id
+
     @cached_property
     def status(self) -> pd.DataFrame:
         """``tables/status.csv``: the stages in the order of the stage registry, each with its state and the tables

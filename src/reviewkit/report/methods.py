@@ -6,7 +6,7 @@ import hashlib
 import pandas as pd
 
 from reviewkit.core.protocol import PROTOCOL_FILE
-from reviewkit.report.blocks import pending
+from reviewkit.report.blocks import section
 from reviewkit.report.facts import _reviewers
 from reviewkit.report.inputs import Build
 from reviewkit.report.typst import EMPTY, Markup, fmt_count, fmt_decimal, fmt_percent, heading, number, paragraph, table
@@ -47,10 +47,9 @@ def _sources(build: Build) -> Markup:
 
 
 def _selection(build: Build) -> Markup:
-    out = heading("Selection process", 2, label="selection")
-    screening = build.table("screening")
+    out, screening = section(build, "Selection process", "selection", "screening", "screening")
     if screening is None:
-        return out + pending("tables/screening.csv", what="screening")
+        return out
     stages = {"title_abstract": "title and abstract", "full_text": "full text"}
     who = [f"at {label}, {_plural(len(_reviewers(build, s)), 'reviewer')} ({_words(_reviewers(build, s))})"
            for s, label in stages.items() if _reviewers(build, s)]

@@ -22,15 +22,7 @@ import pandas as pd
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.report.typst import (
-    Markup,
-    compile_pdf,
-    escape,
-    string,
-    table,
-    template,
-    write_pdf,
-)
+from reviewkit.report.typst import Markup, compile_pdf, escape, string, table, template, write_pdf
 
 SKIP_CELL_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell", "form"}  # form: how to use a review form
 SKIP_OUTPUT_TAGS = {"remove-output", "remove_output"}

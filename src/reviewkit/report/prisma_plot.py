@@ -28,14 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 
 from reviewkit.core.plot_style import style  # noqa: E402
-from reviewkit.report.prisma import (  # noqa: E402
-    COLUMN_LABELS,
-    COLUMNS,
-    count,
-    counts_as_read,
-    reason_counts,
-    source_counts,
-)
+from reviewkit.report.prisma import COLUMN_LABELS, COLUMNS, count, counts_as_read, reason_counts, source_counts  # noqa: E402
 
 FONT = 8.0  # points, box text
 HEAD_FONT = 8.5  # points, bold headings and phase names

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pandas as pd
 
-from reviewkit.report.blocks import _table_figure, pending
+from reviewkit.report.blocks import _table_figure, pending, section
 from reviewkit.report.facts import _designs, _excluded_reports, _overall_rob, _selection_sentence
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
@@ -95,10 +95,9 @@ def _once(values: list[str]) -> list[str]:
 
 def _characteristics(build: Build, refs: References) -> Markup:
     """One table per group of studies: the form's fields down, the studies across."""
-    out = heading("Study characteristics", 2, label="characteristics")
-    chars = build.table("characteristics")
+    out, chars = section(build, "Study characteristics", "characteristics", "characteristics", "extraction")
     if chars is None:
-        return out + pending("tables/characteristics.csv", what="extraction")
+        return out
     fields = _characteristic_fields(build, chars)
     out += paragraph(f"{_plural(len(chars), 'study', 'studies')} {_were(len(chars))} included; designs: "
                      f"{_counted(_designs(build))}. The tables give what was extracted from the reports; the quote "
@@ -151,18 +150,17 @@ def _rob_grid(build: Build, tool_id: str, rows: pd.DataFrame, refs: References) 
 
 
 def _rob_results(build: Build, refs: References) -> Markup:
-    out = heading("Risk of bias in studies", 2, label="rob-results")
-    rob = build.table("rob")
+    out, rob = section(build, "Risk of bias in studies", "rob-results", "rob", "risk of bias")
     if rob is None:
-        return out + pending("tables/rob.csv", what="risk of bias")
+        return out
     summary = []
     for tool_id, rows in _overall_rob(build).groupby("tool", sort=False):
-        name = build.tools[tool_id].name if tool_id in build.tools else tool_id
+        name = build.tool_name(tool_id)
         judgments = ", ".join(f"{what} ({n})" for what, n in Counter(rows["judgment"]).most_common())
         summary.append(f"{name}: {judgments}, of {_plural(len(rows), 'appraisal')}")
     out += paragraph("Overall judgments by tool (each item's supporting quote or note is in Appendix A):") + bullets(summary)
     for tool_id, rows in rob.groupby("tool", sort=False):
-        name = build.tools[tool_id].name if tool_id in build.tools else tool_id
+        name = build.tool_name(tool_id)
         out += heading(name, 3) + _table_figure(f"{name}: judgments per item.", _rob_grid(build, tool_id, rows, refs),
                                                 size="7.5pt")
         for kind, what, height in (("traffic", "judgments per item and study", "14cm"),
@@ -174,10 +172,9 @@ def _rob_results(build: Build, refs: References) -> Markup:
 
 
 def _individual_results(build: Build, refs: References) -> Markup:
-    out = heading("Results of individual studies", 2, label="individual-results")
-    studies = build.table("synthesis_studies")
+    out, studies = section(build, "Results of individual studies", "individual-results", "synthesis_studies", "synthesis")
     if studies is None:
-        return out + pending("tables/synthesis_studies.csv", what="synthesis")
+        return out
     labels = {o.id: o.label for o in build.protocol.outcomes}
     for outcome, rows in studies.groupby("outcome", sort=False):
         frame = pd.DataFrame([{
@@ -237,10 +234,9 @@ def _synthesis_results(build: Build) -> Markup:
 
 
 def _narrative(build: Build, refs: References) -> Markup:
-    out = heading("Narrative synthesis (SWiM)", 2, label="narrative")
-    narrative = build.table("narrative")
+    out, narrative = section(build, "Narrative synthesis (SWiM)", "narrative", "narrative", "narrative synthesis")
     if narrative is None:
-        return out + pending("tables/narrative.csv", what="narrative synthesis")
+        return out
     for outcome, rows in narrative.groupby("outcome", sort=False):
         label = rows.iloc[0]["outcome_label"] or outcome
         directions = Counter(rows["direction"])
@@ -257,10 +253,9 @@ def _narrative(build: Build, refs: References) -> Markup:
 
 
 def _certainty_results(build: Build) -> Markup:
-    out = heading("Certainty of evidence", 2, label="certainty-results")
-    sof = build.table("sof")
+    out, sof = section(build, "Certainty of evidence", "certainty-results", "sof", "GRADE summary of findings")
     if sof is None:
-        return out + pending("tables/sof.csv", what="GRADE summary of findings")
+        return out
     if sof.empty:
         return out + paragraph("No summary of findings yet: no outcome data to rate.")
     frame = pd.DataFrame([{"Outcome": r.outcome_label, "Studies": fmt_count(r.studies), "Participants": fmt_count(r.participants),

@@ -5,12 +5,7 @@ import pandas as pd
 
 from reviewkit.core.protocol import MetaAnalysis
 from reviewkit.core.text import join_cell
-from reviewkit.synthesis.meta import (
-    METHODS,
-    TRANSFORMS,
-    PooledProportion,
-    pool_proportions,
-)
+from reviewkit.synthesis.meta import METHODS, TRANSFORMS, PooledProportion, pool_proportions
 
 ALL = "all studies"
 SYNTHESIS_COLUMNS = ["outcome", "outcome_label", "group", "k", "events", "participants", "estimate", "ci_low",

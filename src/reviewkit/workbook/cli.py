@@ -114,12 +114,7 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import json
 
-    from reviewkit.screening.prioritise.simulate import (
-        CURVE_LEVELS,
-        read_labelled,
-        records_to_recall,
-        replays,
-    )
+    from reviewkit.screening.prioritise.simulate import CURVE_LEVELS, read_labelled, records_to_recall, replays
 
     if args.seeds < 1:
         raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")
