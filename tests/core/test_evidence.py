@@ -1,5 +1,8 @@
 """Quote matching: typographic differences are ignored, offsets point into the original text."""
-from reviewkit.core.evidence import closest_passage, context, find_quote, highlight, normalise
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from reviewkit.core.evidence import closest_passage, context, find_quote, highlight, normalise, normalise_with_offsets
 
 
 def _found(quote: str, text: str) -> str | None:
@@ -60,3 +63,46 @@ def test_context_and_highlight():
     html = highlight(text, [span, (span[0] + 2, span[1] + 3), (0, 1)])
     assert html.count("<mark>") == 2  # overlapping spans merged
     assert "&lt;b&gt; &amp;" in html and "<mark>the quoted part, t</mark>" in html
+
+
+def _reference(text: str) -> tuple[str, list[int]]:
+    """Quote normalisation one character at a time, as the workbook did it first: the fast one must agree."""
+    from reviewkit.core.evidence import _CLOSING, _INVISIBLE, _fold
+
+    chars, offsets, pending = [], [], None
+    for index, raw in enumerate(text):
+        if raw in _INVISIBLE:
+            continue
+        if raw.isspace():
+            if chars and pending is None:
+                pending = index
+            continue
+        folded = _fold(raw)
+        if pending is not None and folded[:1] not in _CLOSING:
+            chars.append(" ")
+            offsets.append(pending)
+        pending = None
+        for char in folded:
+            if not char.isspace():
+                chars.append(char)
+                offsets.append(index)
+    return "".join(chars), offsets
+
+
+TRICKY = "aZ .,;:!?)]`´‘’“”—–-\u00ad\u200b\ufeffﬁＡé\u0301 \t\n\u00a0\u3000。中文"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TRICKY) | st.characters(), max_size=60))
+@example("a .é")  # closing punctuation that starts a word beyond ASCII: no space before it
+@example("a \u200b.b c")
+@example("x )ﬁ and `quoted´")
+def test_normalising_word_by_word_agrees_with_character_by_character(text):
+    fast, offsets = normalise_with_offsets(text)
+    assert (fast, list(offsets)) == _reference(text)
+
+
+def test_a_quote_at_the_end_of_a_long_document_is_found_where_it_is():
+    text = "Patients were treated and followed. " * 20_000 + "In all, 31 participants\nwere treated ."
+    span = find_quote("in all, 31 PARTICIPANTS were treated.", text)
+    assert span is not None and text[span[0]:span[1]] == "In all, 31 participants\nwere treated ."

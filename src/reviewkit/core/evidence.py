@@ -6,9 +6,12 @@ dash and quotation-mark variants unified); offsets are always given in the origi
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Sequence
 
 from rapidfuzz import fuzz
 
@@ -30,34 +33,57 @@ def _fold(char: str) -> str:
     return unicodedata.normalize("NFKC", char).casefold().translate(_TRANSLATE)
 
 
-def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+_TOKEN = re.compile(r"\S+")
+
+
+def _fold_token(token: str, start: int) -> tuple[str, list[int], str]:
+    """A word with characters beyond ASCII, folded one character at a time: its text, the offset each of its
+    characters comes from, and the fold of its first visible character (which decides a space before it)."""
+    chars, offsets, head = [], [], None
+    for index, raw in enumerate(token, start):
+        if raw in _INVISIBLE:
+            continue
+        folded = _fold(raw)
+        head = folded[:1] if head is None else head
+        for char in folded:
+            if not char.isspace():
+                chars.append(char)
+                offsets.append(index)
+    return "".join(chars), offsets, head or ""
+
+
+def normalise_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     """The normalised text and, for each of its characters, the offset it comes from in ``text``.
 
     Runs of whitespace become one space; whitespace before closing punctuation (a line break
     before a full stop, as scraped web pages have) is dropped; soft hyphens and zero-width
-    characters are dropped; leading and trailing whitespace is removed.
+    characters are dropped; leading and trailing whitespace is removed. Words in plain ASCII, most of
+    any text, are folded whole, so a long document takes a second or so, not a minute.
     """
     chars: list[str] = []
-    offsets: list[int] = []
-    pending_space: int | None = None
-    for index, raw in enumerate(text):
-        if raw in _INVISIBLE:
+    offsets = array("q")
+    gap = 0  # where the whitespace after the last word written starts
+    for match in _TOKEN.finditer(text):
+        token, start = match.group(), match.start()
+        if token.isascii():  # NFKC leaves ASCII as it is, and casefold is lower
+            folded, where, head = token.lower().translate(_TRANSLATE), range(start, match.end()), token[:1].lower()
+        else:
+            folded, where, head = _fold_token(token, start)
+        if not folded:
             continue
-        if raw.isspace():
-            if chars and pending_space is None:
-                pending_space = index
-            continue
-        folded = _fold(raw)
-        if pending_space is not None and folded[:1] not in _CLOSING:
+        if chars and head not in _CLOSING:
             chars.append(" ")
-            offsets.append(pending_space)
-        pending_space = None
-        for char in folded:
-            if char.isspace():
-                continue
-            chars.append(char)
-            offsets.append(index)
+            offsets.append(gap)
+        chars.append(folded)
+        offsets.extend(where)
+        gap = match.end()
     return "".join(chars), offsets
+
+
+@lru_cache(maxsize=16)
+def _document(text: str) -> tuple[str, Sequence[int]]:
+    """``normalise_with_offsets`` of a record's text, kept for all the quotes checked against it."""
+    return normalise_with_offsets(text)
 
 
 def normalise(text: str) -> str:
@@ -65,7 +91,7 @@ def normalise(text: str) -> str:
     return normalise_with_offsets(text)[0]
 
 
-def _original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+def _original_span(offsets: Sequence[int], start: int, end: int) -> tuple[int, int]:
     return offsets[start], offsets[end - 1] + 1
 
 
@@ -74,7 +100,7 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
     needle = normalise(quote)
     if not needle:
         return None
-    haystack, offsets = normalise_with_offsets(text)
+    haystack, offsets = _document(text)
     at = haystack.find(needle)
     if at < 0:
         return None
@@ -84,7 +110,7 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
 def closest_passage(quote: str, text: str) -> str:
     """The passage of ``text`` most like ``quote`` (whitespace collapsed), to show beside a failed quote."""
     needle = normalise(quote)
-    haystack, offsets = normalise_with_offsets(text)
+    haystack, offsets = _document(text)
     if not needle or not haystack:
         return ""
     found = fuzz.partial_ratio_alignment(needle, haystack)

@@ -126,33 +126,38 @@ class Protocol(_Strict):
     meta_analysis: MetaAnalysis = MetaAnalysis()
     certainty: str
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> "Protocol":
+    def reference_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """(where, problem) for each id named but not defined, and each id defined twice, at the place it stands."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
         reasons = {r.id for r in self.exclusion_reasons}
-        for criterion in self.eligibility:
+        for i, criterion in enumerate(self.eligibility):
             if criterion.exclusion_reason not in reasons:
-                raise ValueError(
-                    f"criterion {criterion.id!r} names exclusion reason "
-                    f"{criterion.exclusion_reason!r}, which is not in exclusion_reasons"
-                )
+                problems.append((("eligibility", i, "exclusion_reason"),
+                                 f"criterion {criterion.id!r} names exclusion reason {criterion.exclusion_reason!r}, "
+                                 f"which is not in exclusion_reasons ({', '.join(sorted(reasons))})"))
         fields = {f.key for f in self.extraction_form}
-        for outcome in self.outcomes:
-            for key in (outcome.events_field, outcome.total_field, outcome.result_field, outcome.direction_field):
+        for i, outcome in enumerate(self.outcomes):
+            for name in ("events_field", "total_field", "result_field", "direction_field"):
+                key = getattr(outcome, name)
                 if key is not None and key not in fields:
-                    raise ValueError(f"outcome {outcome.id!r} names form field {key!r}, not in extraction_form")
+                    problems.append((("outcomes", i, name),
+                                     f"outcome {outcome.id!r} names form field {key!r}, not in extraction_form"))
         if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
-            raise ValueError(f"meta_analysis groups by form field {self.meta_analysis.group_by!r}, not in extraction_form")
-        for name, items in (
-            ("sources", [s.id for s in self.sources]),
-            ("exclusion_reasons", [r.id for r in self.exclusion_reasons]),
-            ("eligibility", [c.id for c in self.eligibility]),
-            ("extraction_form", [f.key for f in self.extraction_form]),
-            ("outcomes", [o.id for o in self.outcomes]),
+            problems.append((("meta_analysis", "group_by"),
+                             f"meta_analysis groups by form field {self.meta_analysis.group_by!r}, not in extraction_form"))
+        for name, attribute, items in (
+            ("sources", "id", self.sources), ("exclusion_reasons", "id", self.exclusion_reasons),
+            ("eligibility", "id", self.eligibility), ("extraction_form", "key", self.extraction_form),
+            ("outcomes", "id", self.outcomes),
         ):
-            dupes = sorted({i for i in items if items.count(i) > 1})
-            if dupes:
-                raise ValueError(f"{name} repeats the id(s) {', '.join(dupes)}")
-        return self
+            first: dict[str, int] = {}
+            for i, item in enumerate(items):
+                value = getattr(item, attribute)
+                if value in first:
+                    problems.append(((name, i, attribute), f"{name} repeats the {attribute} {value!r} "
+                                                           f"(first given as item {first[value] + 1})"))
+                first.setdefault(value, i)
+        return problems
 
     def reason_label(self, reason_id: str) -> str:
         return {r.id: r.label for r in self.exclusion_reasons}[reason_id]
@@ -169,7 +174,7 @@ def load_protocol(review_dir: str | Path) -> Protocol:
     if not isinstance(data, dict):
         raise ReviewInputError(path, "the protocol must be a mapping of keys to values", line=1)
     try:
-        return Protocol.model_validate(data)
+        protocol = Protocol.model_validate(data)
     except ValidationError as exc:
         errors = []
         for err in exc.errors():
@@ -181,8 +186,13 @@ def load_protocol(review_dir: str | Path) -> Protocol:
             elif err["type"] == "missing":
                 message = "required key is missing"
             errors.append(ReviewInputError(path, message, line=doc.line(loc), field=key))
+    else:
+        errors = [ReviewInputError(path, problem, line=doc.line(loc), field=".".join(map(str, loc)))
+                  for loc, problem in protocol.reference_problems()]
+        if not errors:
+            return protocol
     raise_collected(errors)  # outside the except block: the pydantic traceback is not the reviewer's business
-    raise AssertionError("unreachable: a ValidationError has at least one error")
+    raise AssertionError("unreachable: the errors are raised")
 
 
 def source_dir(review_dir: str | Path, source: Source) -> Path:

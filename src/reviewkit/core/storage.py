@@ -64,9 +64,14 @@ def save_checked(path: str | Path, text: str, problems: Callable[[str], list[Rev
 
 
 def read_text(path: str | Path) -> str:
-    """Read a UTF-8 text file (a BOM is dropped); a non-UTF-8 file is a clear error."""
+    """Read a UTF-8 text file (a BOM is dropped); a file in another encoding, or with NUL bytes, is a clear error."""
     path = Path(path)
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        at = raw.find(b"\x00")
+        line = raw[: max(at, 0)].count(b"\n") + 1
+        raise ReviewInputError(path, "holds NUL bytes or a UTF-16 byte-order mark: the file is UTF-16 or binary, not "
+                                     "UTF-8 text; save it as UTF-8", line=line)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

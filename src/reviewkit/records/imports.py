@@ -17,9 +17,9 @@ from typing import Literal
 import yaml
 from pydantic import ValidationError
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.core.protocol import PROTOCOL_FILE, Protocol, load_protocol
-from reviewkit.core.storage import atomic_write_text, read_text
+from reviewkit.core.storage import locked, read_text, save_checked
 from reviewkit.records.readers import ImportResult, read_file
 
 IMPORTS_DIR = "imports"
@@ -66,29 +66,41 @@ def add_import(
     """Import ``file`` into the review as source ``source`` (default: from the file name); returns what was read."""
     review_dir, file = Path(review_dir), Path(file)
     protocol_path = review_dir / PROTOCOL_FILE
-    protocol = load_protocol(review_dir)
-    source_id = source or source_id_for(file)
-    if source_id in {s.id for s in protocol.sources}:
-        raise ReviewInputError(protocol_path, f"a source {source_id!r} is already listed: choose another --source",
-                               field="sources")
-    target = review_dir / IMPORTS_DIR / file.name
-    if target.exists():
-        raise ReviewInputError(target, "a file of this name was already imported; rename it or remove the old one")
-    result = read_file(file, source=source_id, on_error=on_error)
-    if result.read == 0:
-        raise ReviewInputError(file, f"no records found in this {result.format} file: nothing was imported")
-    text = read_text(protocol_path)
-    entry = _source_entry(source_id, name or source_id, kind, f"{IMPORTS_DIR}/{file.name}", on_error, searched)
-    updated = _insert_source(text, entry, protocol_path)
-    try:  # the new protocol must be valid before it is written
-        Protocol.model_validate(yaml.safe_load(updated))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ReviewInputError(protocol_path, f"adding source {source_id!r} would make the protocol invalid: {exc}",
-                               field="sources") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{file.name}.")
-    os.close(fd)
-    shutil.copyfile(file, partial)
-    os.replace(partial, target)
-    atomic_write_text(protocol_path, updated)
+    with locked(protocol_path):
+        protocol = load_protocol(review_dir)
+        source_id = source or source_id_for(file)
+        if source_id in {s.id for s in protocol.sources}:
+            raise ReviewInputError(protocol_path, f"a source {source_id!r} is already listed: choose another --source",
+                                   field="sources")
+        target = review_dir / IMPORTS_DIR / file.name
+        if target.exists():
+            raise ReviewInputError(target, "a file of this name was already imported; rename it or remove the old one")
+        result = read_file(file, source=source_id, on_error=on_error)
+        if not result.kept:
+            why = f"all {result.read} records read were skipped, the first: {result.skipped[0]}" if result.read else \
+                f"no {result.format} records found (is it the export file, in the format its name says?)"
+            raise ReviewInputError(file, f"no record could be kept, so nothing was imported: {why}")
+        entry = _source_entry(source_id, name or source_id, kind, f"{IMPORTS_DIR}/{file.name}", on_error, searched)
+        updated = _insert_source(read_text(protocol_path), entry, protocol_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{file.name}.")
+        os.close(fd)
+        try:
+            shutil.copyfile(file, partial)
+            os.replace(partial, target)
+            save_checked(protocol_path, updated, lambda text: _protocol_problems(text, protocol_path, source_id))
+        except BaseException:  # the copy goes with a protocol that does not name it
+            Path(partial).unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+            raise
     return result
+
+
+def _protocol_problems(text: str, path: Path, source_id: str) -> list[ReviewInputError]:
+    """Why the protocol with the new source would not be valid (it must be, before it is written)."""
+    try:
+        problems = [problem for _, problem in Protocol.model_validate(yaml.safe_load(text)).reference_problems()]
+    except (yaml.YAMLError, ValidationError) as exc:
+        problems = [str(exc)]
+    return [ReviewInputError(path, f"adding source {source_id!r} would make the protocol invalid: {excerpt(problem)}",
+                             field="sources") for problem in problems]

@@ -12,8 +12,7 @@ from reviewkit.core.protocol import Protocol, Source, source_dir
 from reviewkit.core.storage import read_text
 from reviewkit.core.text import find_dois, join_cell
 from reviewkit.records.citation import Citation
-from reviewkit.records.cues import find_citations, find_dates, find_journal_mentions, suggest_source_type, suggest_title
-from reviewkit.records.language import main_language, passages
+from reviewkit.records.cues import find_citations, find_dates, find_journal_mentions, suggest_title
 from reviewkit.records.model import Record
 from reviewkit.records.readers import ImportResult, read_file
 
@@ -35,14 +34,6 @@ def read_record(path: Path, source: str) -> Record:
         raise ReviewInputError(path, f"control character {control.group()!r} at column {column}: the file is not plain "
                                      "text (a PDF or word-processor file saved as .txt?); save it as UTF-8 text",
                                line=line, record=path.stem)
-    found = passages(text)
-    language = main_language(found)
-    translations = tuple(
-        f"{p.language}→{found[p.translation_of].language}: characters {p.start}-{p.end}"
-        for p in found
-        if p.translation_of is not None
-    )
-    kind, cues = suggest_source_type(text)
     return Record(
         id=path.stem,
         source=source,
@@ -53,11 +44,6 @@ def read_record(path: Path, source: str) -> Record:
         dois=find_dois(text),
         citations=find_citations(text),
         journals_mentioned=find_journal_mentions(text),
-        language=language,
-        languages=tuple(dict.fromkeys(p.language for p in found)),
-        translations=translations,
-        source_type=kind,
-        source_type_cues=cues,
     )
 
 
@@ -107,8 +93,7 @@ def citation_record(citation: Citation, source: str, path: str | Path = "") -> R
     return Record(
         id=record_id, source=source, path=f"{path or citation.source}, line {citation.line}", text=text, title=citation.title,
         dates=(citation.year,) if citation.year else (), dois=(citation.doi,) if citation.doi else (),
-        journals_mentioned=(citation.journal,) if citation.journal else (),
-        source_type="journal article" if citation.journal else "unclear", citation=citation,
+        journals_mentioned=(citation.journal,) if citation.journal else (), citation=citation,
     )
 
 

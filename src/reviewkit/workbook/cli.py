@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
@@ -210,12 +211,33 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+_WHAT_TO_DO = {
+    errno.EACCES: "permission denied: check that you may write there, or choose another folder (--out)",
+    errno.EPERM: "not permitted: check the file's permissions, or choose another folder (--out)",
+    errno.EROFS: "the file system is read-only: choose another folder (--out)",
+    errno.ENOSPC: "the disk is full: free some space and run again (nothing written so far was cut short)",
+    errno.EDQUOT: "the disk quota is used up: free some space and run again",
+    errno.ENOENT: "no such file or folder (moved or deleted while the command ran?): check the path and run again",
+    errno.ENOTDIR: "a file stands where a folder is needed: check the path",
+    errno.EISDIR: "a folder stands where a file is needed: check the path",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A fault of the machine in one line: the path, what happened, and what to do."""
+    where = " → ".join(str(f) for f in (exc.filename, exc.filename2) if f) or "(no path)"
+    return f"{where}: {_WHAT_TO_DO.get(exc.errno, exc.strerror or str(exc))}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except (ReviewInputError, ReviewInputErrors, ValueError) as exc:
         print(f"reviewkit {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # permission denied, disk full, a file gone mid-run: the machine, not the review
+        print(f"reviewkit {args.command}: {os_error_message(exc)}", file=sys.stderr)
         return 1
 
 
