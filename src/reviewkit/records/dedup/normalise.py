@@ -12,9 +12,9 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+from reviewkit.core.text import DOI, DOI_TRAILING
+
 _DOI_IN_URL = re.compile(r"(?:doi\.org/|info:doi/|[?&]doi=|[?&]id=doi:|/doi/(?:abs/|full/|pdf/)?|/pdf/)(10\.\d{4,9}/[^\s&?#]+)")
-_DOI_TRAILING = ".,;:)]}>'\""
 _PMID = re.compile(r"(?:pmid\s*:?\s*)?(\d{1,9})")
 _PMID_IN_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/|info:pmid/|[?&]id=pmid:)(\d{1,9})\b")
 _TAGS = re.compile(r"</?[a-z][^>]*>", re.I)
@@ -96,8 +96,8 @@ def normalise_doi(value: str) -> str:
     "" when ``value`` holds none."""
     if "10." not in value:
         return ""
-    found = _DOI.search(unquote(value.strip()).lower())
-    return found.group(0).rstrip(_DOI_TRAILING) if found else ""
+    found = DOI.search(unquote(value.strip()).lower())
+    return found.group(0).rstrip(DOI_TRAILING) if found else ""
 
 
 def doi_from_url(url: str) -> str:
@@ -106,7 +106,7 @@ def doi_from_url(url: str) -> str:
     if "10." not in url:
         return ""
     found = _DOI_IN_URL.search(unquote(url).lower())
-    return found.group(1).removesuffix(".pdf").rstrip(_DOI_TRAILING) if found else ""
+    return found.group(1).removesuffix(".pdf").rstrip(DOI_TRAILING) if found else ""
 
 
 def normalise_pmid(value: str) -> str:
