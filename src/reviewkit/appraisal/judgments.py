@@ -18,7 +18,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reviewkit.appraisal.tools import Overall, Tool, read_tools, stated_overall
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.evidence import FoundQuote, verify_quotes
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import YamlDoc, load_yaml, locked, read_yaml, save_checked
@@ -113,7 +113,8 @@ class _Checker:
         if record is None:
             self.error(keys, f"say which report is appraised: 'record' (one of {list(self.study.records)})")
         elif record not in self.study.records:
-            self.error(keys, f"record {record!r} is not a report of this study (its reports: {list(self.study.records)})")
+            self.error(keys, f"record {excerpt(record)!r} is not a report of this study "
+                             f"(its reports: {list(self.study.records)})")
             return None
         return record
 
@@ -133,13 +134,13 @@ def _parse_item(check: _Checker, keys: tuple[str | int, ...], raw: Any, tool: To
     if not isinstance(raw, dict):
         check.error(keys, f"item {item_id}: expected a mapping with 'answer', 'quote', 'record' and 'note'")
         return None
-    unknown = sorted(set(raw) - ITEM_KEYS)
+    unknown = sorted(set(raw) - ITEM_KEYS, key=str)
     if unknown:
-        check.error(keys, f"item {item_id}: unknown key(s) {unknown}; allowed: {sorted(ITEM_KEYS)}")
+        check.error(keys, f"item {item_id}: unknown key(s) {excerpt(unknown)}; allowed: {sorted(ITEM_KEYS)}")
     answer_text = _answer_text(raw.get("answer"))
     answer = tool.answer(answer_text) if answer_text is not None else None
     if answer is None:
-        check.error(keys, f"item {item_id}: answer {raw.get('answer')!r} is not allowed by {tool.id}; "
+        check.error(keys, f"item {item_id}: answer {excerpt(repr(raw.get('answer')))} is not allowed by {tool.id}; "
                     f"allowed: {[a.answer for a in tool.answers]}")
     note = raw.get("note") or ""
     if not isinstance(note, str):
@@ -164,9 +165,9 @@ def _parse_overall(check: _Checker, keys: tuple[str | int, ...], raw: Any) -> tu
     if not isinstance(raw, dict):
         check.error(keys, "'overall' must be a mapping with 'judgment' and 'note'")
         return None, ""
-    unknown = sorted(set(raw) - OVERALL_KEYS)
+    unknown = sorted(set(raw) - OVERALL_KEYS, key=str)
     if unknown:
-        check.error(keys, f"overall: unknown key(s) {unknown}; allowed: {sorted(OVERALL_KEYS)}")
+        check.error(keys, f"overall: unknown key(s) {excerpt(unknown)}; allowed: {sorted(OVERALL_KEYS)}")
     note = raw.get("note") if isinstance(raw.get("note"), str) else ""
     judgment = raw.get("judgment")
     return (None if judgment is None else str(judgment).strip()), note.strip()
@@ -180,8 +181,8 @@ def _expected_tool(
     mapping = protocol.risk_of_bias_tools
     if source_type is not None:
         if source_type not in mapping:
-            check.error(keys + ("source_type",), f"source type {source_type!r} is not mapped to a tool in the protocol's "
-                        f"risk_of_bias_tools ({list(mapping)})")
+            check.error(keys + ("source_type",), f"source type {excerpt(source_type)!r} is not mapped to a tool in the "
+                        f"protocol's risk_of_bias_tools ({list(mapping)})")
         return mapping.get(source_type)
     if override is not None:
         return str(override.get("tool"))
@@ -196,12 +197,12 @@ def _parse_appraisal(
     if not isinstance(raw, dict):
         check.error(keys, "an appraisal must be a mapping with 'tool', 'record', 'items' and 'overall'")
         return None
-    unknown = sorted(set(raw) - APPRAISAL_KEYS)
+    unknown = sorted(set(raw) - APPRAISAL_KEYS, key=str)
     if unknown:
-        check.error(keys, f"unknown key(s) {unknown}; allowed: {sorted(APPRAISAL_KEYS)}")
+        check.error(keys, f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(APPRAISAL_KEYS)}")
     tool = tools.get(str(raw.get("tool")))
     if tool is None:
-        check.error(keys + ("tool",), f"unknown tool {raw.get('tool')!r}; known tools: {sorted(tools)}")
+        check.error(keys + ("tool",), f"unknown tool {excerpt(repr(raw.get('tool')))}; known tools: {sorted(tools)}")
         return None
     source_type = None if raw.get("source_type") is None else str(raw["source_type"])
     expected = _expected_tool(check, keys, source_type, design, override, protocol)
@@ -240,11 +241,12 @@ def _check_override(check: _Checker, raw: Any, tools: dict[str, Tool]) -> dict[s
     if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str) or not raw["reason"].strip():
         check.error(("override",), "'override' needs 'tool' and a 'reason' saying why the protocol's tool does not fit")
         return None
-    unknown = sorted(set(raw) - OVERRIDE_KEYS)
+    unknown = sorted(set(raw) - OVERRIDE_KEYS, key=str)
     if unknown:
-        check.error(("override",), f"override: unknown key(s) {unknown}; allowed: {sorted(OVERRIDE_KEYS)}")
+        check.error(("override",), f"override: unknown key(s) {excerpt(unknown)}; allowed: {sorted(OVERRIDE_KEYS)}")
     if str(raw.get("tool")) not in tools:
-        check.error(("override", "tool"), f"override: unknown tool {raw.get('tool')!r}; known tools: {sorted(tools)}")
+        check.error(("override", "tool"),
+                    f"override: unknown tool {excerpt(repr(raw.get('tool')))}; known tools: {sorted(tools)}")
         return None
     return raw
 
@@ -263,9 +265,9 @@ def parse_rob_file(
     if not isinstance(data, dict) or not isinstance(data.get("appraisals"), list):
         check.error((), "expected a mapping with a list 'appraisals' (and optionally 'override')")
         return [], check.errors
-    unknown = sorted(set(data) - FILE_KEYS)
+    unknown = sorted(set(data) - FILE_KEYS, key=str)
     if unknown:
-        check.error((), f"unknown key(s) {unknown}; allowed: {sorted(FILE_KEYS)}")
+        check.error((), f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(FILE_KEYS)}")
     override = _check_override(check, data.get("override"), tools)
     appraisals = [_parse_appraisal(check, i, raw, tools, design, override, protocol) for i, raw in enumerate(data["appraisals"])]
     found = [a for a in appraisals if a is not None]

@@ -17,7 +17,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.core.storage import YamlDoc, read_yaml
 
 USER_TOOLS_DIR = "rob_tools"
@@ -138,7 +138,8 @@ def parse_tool(doc: YamlDoc) -> Tool:
             path, message, line=doc.line(loc), field=".".join(map(str, loc)) or None
         ) from None
     if tool.id != path.stem:
-        raise ReviewInputError(path, f"the file of tool {tool.id!r} must be named {tool.id}.yml", field="id")
+        raise ReviewInputError(path, f"the file of tool {excerpt(tool.id)!r} must be named {excerpt(tool.id)}.yml",
+                               line=doc.line(("id",)), field="id")
     return tool
 
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import Sequence
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt
 
 Rows = list[tuple[int, dict[str, str]]]  # (line number, row) pairs
 
@@ -42,9 +42,9 @@ def read_csv_rows(path: Path, text: str, columns: Sequence[str], required: Seque
     hint = _delimiter_hint(header)
     errors = [ReviewInputError(path, f"required column is missing{hint}", line=1, field=c) for c in required if c not in header]
     if not hint:
-        errors += [ReviewInputError(path, f"unknown column (expected {', '.join(columns)})", line=1, field=c or "(empty)")
+        errors += [ReviewInputError(path, f"unknown column (expected {', '.join(columns)})", line=1, field=excerpt(c) or "(empty)")
                    for c in header if c not in columns]
-        errors += [ReviewInputError(path, "the column appears twice", line=1, field=c)
+        errors += [ReviewInputError(path, "the column appears twice", line=1, field=excerpt(c))
                    for c in sorted(set(header)) if header.count(c) > 1]
         errors += [ReviewInputError(path, f"malformed CSV: {len(fields)} fields where the header has {len(header)}", line=line)
                    for line, fields in raw[1:] if len(fields) != len(header)]

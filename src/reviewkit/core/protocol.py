@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.storage import read_yaml
 
 PROTOCOL_FILE = "protocol.yml"
@@ -64,8 +64,8 @@ class Criterion(_Strict):
         for pattern in patterns:
             try:
                 re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+            except (re.error, RecursionError, OverflowError) as exc:
+                raise ValueError(f"invalid regular expression {excerpt(pattern)!r}: {excerpt(str(exc))}") from None
         return patterns
 
 
@@ -133,7 +133,7 @@ class Protocol(_Strict):
         for i, criterion in enumerate(self.eligibility):
             if criterion.exclusion_reason not in reasons:
                 problems.append((("eligibility", i, "exclusion_reason"),
-                                 f"criterion {criterion.id!r} names exclusion reason {criterion.exclusion_reason!r}, "
+                                 f"criterion {excerpt(criterion.id)!r} names exclusion reason {excerpt(criterion.exclusion_reason)!r}, "
                                  f"which is not in exclusion_reasons ({', '.join(sorted(reasons))})"))
         fields = {f.key for f in self.extraction_form}
         for i, outcome in enumerate(self.outcomes):
@@ -141,10 +141,10 @@ class Protocol(_Strict):
                 key = getattr(outcome, name)
                 if key is not None and key not in fields:
                     problems.append((("outcomes", i, name),
-                                     f"outcome {outcome.id!r} names form field {key!r}, not in extraction_form"))
+                                     f"outcome {excerpt(outcome.id)!r} names form field {excerpt(key)!r}, not in extraction_form"))
         if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
             problems.append((("meta_analysis", "group_by"),
-                             f"meta_analysis groups by form field {self.meta_analysis.group_by!r}, not in extraction_form"))
+                             f"meta_analysis groups by form field {excerpt(self.meta_analysis.group_by)!r}, not in extraction_form"))
         for name, attribute, items in (
             ("sources", "id", self.sources), ("exclusion_reasons", "id", self.exclusion_reasons),
             ("eligibility", "id", self.eligibility), ("extraction_form", "key", self.extraction_form),
@@ -154,7 +154,7 @@ class Protocol(_Strict):
             for i, item in enumerate(items):
                 value = getattr(item, attribute)
                 if value in first:
-                    problems.append(((name, i, attribute), f"{name} repeats the {attribute} {value!r} "
+                    problems.append(((name, i, attribute), f"{name} repeats the {attribute} {excerpt(value)!r} "
                                                            f"(first given as item {first[value] + 1})"))
                 first.setdefault(value, i)
         return problems
@@ -180,7 +180,7 @@ def load_protocol(review_dir: str | Path) -> Protocol:
         for err in exc.errors():
             loc = tuple(err["loc"])
             key = ".".join(str(part) for part in loc) or None
-            message = err["msg"]
+            message = excerpt(err["msg"])
             if err["type"] == "extra_forbidden":
                 message = "unknown key"
             elif err["type"] == "missing":

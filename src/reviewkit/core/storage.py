@@ -92,10 +92,16 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _yaml_error(path: Path, exc: yaml.YAMLError) -> ReviewInputError:
+def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> ReviewInputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    return ReviewInputError(path, f"malformed YAML: {excerpt(problem)}", line=mark.line + 1 if mark else None)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(getattr(exc, "position", None), int):  # a character YAML does not accept: only its position
+        line = text.count("\n", 0, exc.position) + 1
+    else:
+        line = None
+    return ReviewInputError(path, f"malformed YAML: {excerpt(problem)}", line=line)
 
 
 class YamlDoc:
@@ -106,7 +112,12 @@ class YamlDoc:
         try:
             self.data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
         except yaml.YAMLError as exc:
-            raise _yaml_error(self.path, exc) from None
+            raise _yaml_error(self.path, text, exc) from None
+        except (ValueError, OverflowError) as exc:  # a value YAML parses but cannot build: 2025-02-30, 5000 digits
+            raise ReviewInputError(self.path, f"a value YAML cannot read: {excerpt(str(exc))} (quote it to keep it as "
+                                   "text)") from None
+        except RecursionError:
+            raise ReviewInputError(self.path, "brackets or indentation nested too deeply to read") from None
         self._root: yaml.Node | None = None
 
     @property

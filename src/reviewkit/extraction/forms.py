@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.evidence import FoundQuote, normalise, verify_quotes
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.stage_state import StageState
@@ -78,15 +78,15 @@ def check_value(field: FormField, value: Any) -> str | None:
         return None
     if field.type == "integer":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return f"expected a whole number (or 'not reported'), got {value!r}"
+            return f"expected a whole number (or 'not reported'), got {excerpt(repr(value))}"
     elif field.type == "choice":
         if value not in (field.choices or []):
-            return f"expected one of {field.choices} (or 'not reported'), got {value!r}"
+            return f"expected one of {field.choices} (or 'not reported'), got {excerpt(repr(value))}"
     elif field.type == "list":
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            return f"expected a list of texts (or 'not reported'), got {value!r}"
+            return f"expected a list of texts (or 'not reported'), got {excerpt(repr(value))}"
     elif not isinstance(value, str) or not value.strip():
-        return f"expected text (quote it in YAML if needed), got {value!r}"
+        return f"expected text (quote it in YAML if needed), got {excerpt(repr(value))}"
     return None
 
 
@@ -105,7 +105,7 @@ def _check_quotes(
     record_id = str(record_id)
     if record_id not in study.records:
         return (), [ReviewInputError(
-            message=f"record {record_id!r} is not a report of study {study.id!r} (its reports: {list(study.records)})",
+            message=f"record {excerpt(record_id)!r} is not a report of study {study.id!r} (its reports: {list(study.records)})",
             **where,
         )]
     found, problems = verify_quotes(quote, record_id, records[record_id].text)
@@ -119,9 +119,9 @@ def _parse_entry(
     if not isinstance(raw, dict):
         return None, [ReviewInputError(message="expected a mapping with 'value', 'quote', 'record' and 'note'", **where)]
     errors = []
-    unknown = sorted(set(raw) - ENTRY_KEYS)
+    unknown = sorted(set(raw) - ENTRY_KEYS, key=str)
     if unknown:
-        errors.append(ReviewInputError(message=f"unknown key(s) {unknown}; allowed: {sorted(ENTRY_KEYS)}", **where))
+        errors.append(ReviewInputError(message=f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(ENTRY_KEYS)}", **where))
     problem = check_value(field, raw.get("value"))
     if problem:
         errors.append(ReviewInputError(message=f"study {study.id!r}: {problem}", **{**where, "line": doc.line((key, "value"))}))
@@ -155,14 +155,15 @@ def _parse_discrepancies(
         if not isinstance(item, dict) or not isinstance(item.get("note"), str) or not item["note"].strip():
             errors.append(ReviewInputError(message="a discrepancy needs a 'note' saying what disagrees", **where))
             continue
-        unknown = sorted(set(item) - DISCREPANCY_KEYS)
+        unknown = sorted(set(item) - DISCREPANCY_KEYS, key=str)
         if unknown:
-            errors.append(ReviewInputError(message=f"unknown key(s) {unknown}; allowed: {sorted(DISCREPANCY_KEYS)}", **where))
+            errors.append(ReviewInputError(
+                message=f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(DISCREPANCY_KEYS)}", **where))
         named = item.get("records") or ([item["record"]] if item.get("record") else list(study.records))
         named = [str(r) for r in (named if isinstance(named, list) else [named])]
         strangers = [r for r in named if r not in study.records]
         if strangers:
-            errors.append(ReviewInputError(message=f"{strangers} not report(s) of study {study.id!r}", **where))
+            errors.append(ReviewInputError(message=f"{excerpt(strangers)} not report(s) of study {study.id!r}", **where))
             continue
         record = item.get("record", named[0] if len(named) == 1 else None)
         evidence, quote_errors = _check_quotes(item.get("quote"), record, study, records, where)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.storage import YamlDoc, read_yaml
 from reviewkit.extraction.grammar import DURATION, DURATION_SLOT
 
@@ -27,14 +27,14 @@ REVIEW_VOCABULARIES_FILE = "extraction_vocabularies.yml"  # in a review folder, 
 def _compiles(pattern: str) -> str:
     try:
         re.compile(pattern.replace(DURATION_SLOT, DURATION), re.I)
-    except re.error as exc:
-        raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+    except (re.error, RecursionError, OverflowError) as exc:  # nested too deeply, a repeat count too large
+        raise ValueError(f"{excerpt(pattern)!r} is not a valid regular expression: {exc}") from None
     return pattern
 
 
 def _has_duration(pattern: str) -> str:
     if DURATION_SLOT not in pattern:
-        raise ValueError(f"{pattern!r} has no {DURATION_SLOT}")
+        raise ValueError(f"{excerpt(pattern)!r} has no {DURATION_SLOT}")
     return pattern
 
 
@@ -43,7 +43,7 @@ KIND_NAMES = ("participants", "route", "donor", "cell_source", "schedule", "foll
 
 def _known_kind(kind: str) -> str:
     if kind not in KIND_NAMES:
-        raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KIND_NAMES)}")
+        raise ValueError(f"unknown kind {excerpt(kind)!r}: one of {', '.join(KIND_NAMES)}")
     return kind
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.storage import read_yaml
 from reviewkit.core.text import join_cell
 
@@ -49,11 +49,13 @@ def _read_studies(path: Path, record_ids: list[str]) -> tuple[list[Study], list[
             continue
         unknown = set(entry) - STUDY_KEYS
         if unknown:
-            errors.append(ReviewInputError(path, f"unknown key(s) {sorted(unknown)}", line=line, field=study_id))
+            errors.append(ReviewInputError(path, f"unknown key(s) {excerpt(sorted(unknown, key=str))}", line=line,
+                                           field=study_id))
         records = tuple(str(r) for r in entry["records"])
         for record_id in records:
             if record_id not in record_ids:
-                errors.append(ReviewInputError(path, "no record has this id", line=line, record=record_id, field=f"{study_id}.records"))
+                errors.append(ReviewInputError(path, "no record has this id", line=line, record=excerpt(record_id),
+                                               field=f"{study_id}.records"))
             elif record_id in linked:
                 errors.append(ReviewInputError(
                     path, f"record is already a report of study {linked[record_id]!r}", line=line, record=record_id
@@ -66,6 +68,9 @@ def _read_studies(path: Path, record_ids: list[str]) -> tuple[list[Study], list[
                 path, "the primary record is not one of the study's records", line=line, field=f"{study_id}.primary_record"
             ))
         studies.append(Study(study_id, records, primary, str(entry.get("label", "")), str(entry.get("primary_citation", ""))))
+    reported = {r for s in studies for r in s.records}
+    errors += [ReviewInputError(path, "a study id may not be the id of a record it does not report", line=doc.line((s.id,)),
+                                field=s.id) for s in studies if s.id in record_ids and s.id not in reported]
     return studies, errors
 
 
@@ -74,10 +79,6 @@ def read_studies(review_dir: str | Path, record_ids: list[str]) -> tuple[list[St
     path = Path(review_dir) / STUDIES_FILE
     studies, errors = _read_studies(path, record_ids) if path.exists() else ([], [])
     linked = {r for s in studies for r in s.records}
-    taken = {s.id for s in studies}
-    for record_id in record_ids:
-        if record_id in taken and record_id not in linked:
-            errors.append(ReviewInputError(path, "a study id may not be the id of a record it does not report", field=record_id))
     studies.extend(Study(r, (r,), r) for r in record_ids if r not in linked)
     return studies, errors
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from reviewkit.core.csv_rows import Rows, read_csv_rows
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import locked, read_text, save_checked
@@ -46,7 +46,7 @@ def _check_rows(
     reasons = {r.id for r in protocol.exclusion_reasons}
     errors, seen = [], {}
     for line, row in rows:
-        record = row["record_id"] or None
+        record = excerpt(row["record_id"]) or None
 
         def error(message: str, field: str) -> None:
             errors.append(ReviewInputError(path, message, line=line, record=record, field=field))
@@ -60,11 +60,12 @@ def _check_rows(
         else:
             seen[row["record_id"]] = line
         if row["decision"] not in DECISIONS:
-            error(f"decision {row['decision']!r} is not one of {', '.join(DECISIONS)}", "decision")
+            error(f"decision {excerpt(row['decision'])!r} is not one of {', '.join(DECISIONS)}", "decision")
         if row["decision"] == "exclude" and not row["exclusion_reason"]:
             error("an exclusion needs a reason from the protocol's exclusion_reasons", "exclusion_reason")
         elif row["exclusion_reason"] and row["exclusion_reason"] not in reasons:
-            error(f"reason {row['exclusion_reason']!r} is not in the protocol's exclusion_reasons: {', '.join(sorted(reasons))}", "exclusion_reason")
+            error(f"reason {excerpt(row['exclusion_reason'])!r} is not in the protocol's exclusion_reasons: "
+                  f"{', '.join(sorted(reasons))}", "exclusion_reason")
         elif row["exclusion_reason"] and row["decision"] in ("include", "unsure"):
             error("an exclusion reason is given only with decision 'exclude'", "exclusion_reason")
         if reviewer is not None and row["reviewer"] != reviewer:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, read_yaml
@@ -76,7 +76,7 @@ def _rating(doc: YamlDoc, outcome: str, domain: str, raw: Any) -> Rating:
         raise ReviewInputError(path, "expected {change, reason}", **where)
     change = raw["change"]
     if isinstance(change, bool) or not isinstance(change, int) or change not in DOMAINS[domain]:
-        raise ReviewInputError(path, f"change must be one of {list(DOMAINS[domain])}, not {change!r}", **where)
+        raise ReviewInputError(path, f"change must be one of {list(DOMAINS[domain])}, not {excerpt(repr(change))}", **where)
     reason = str(raw.get("reason") or "").strip()
     if change and not reason:
         raise ReviewInputError(path, "a rating up or down needs its reason", **where)
@@ -88,11 +88,11 @@ def _grade(doc: YamlDoc, outcome: str, raw: Any) -> Grade:
     line = doc.line((outcome,))
     if not isinstance(raw, dict):
         raise ReviewInputError(path, "expected a mapping with start, start_reason and domains", line=line, field=outcome)
-    unknown = sorted(set(raw) - OUTCOME_KEYS)
+    unknown = sorted(map(str, set(raw) - OUTCOME_KEYS))
     if unknown:
-        raise ReviewInputError(path, f"unknown key(s) {', '.join(unknown)}", line=line, field=outcome)
+        raise ReviewInputError(path, f"unknown key(s) {excerpt(', '.join(unknown))}", line=line, field=outcome)
     if raw.get("start") not in LEVELS:
-        raise ReviewInputError(path, f"start must be one of {LEVELS}, not {raw.get('start')!r}",
+        raise ReviewInputError(path, f"start must be one of {LEVELS}, not {excerpt(repr(raw.get('start')))}",
                                line=doc.line((outcome, "start")), field=f"{outcome}.start")
     domains = raw.get("domains") or {}
     if not isinstance(domains, dict):

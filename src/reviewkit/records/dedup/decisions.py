@@ -14,7 +14,7 @@ from itertools import combinations
 from pathlib import Path
 
 from reviewkit.core.csv_rows import read_csv_rows
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.storage import read_text
 
 COLUMNS = ("ids", "decision", "note")
@@ -49,9 +49,9 @@ def read_dedup_decisions(path: str | Path) -> list[DedupDecision]:
             problems.append(("ids", "list at least two record ids joined by ';'"))
         elif len(set(ids)) < len(ids):
             repeated = sorted({i for i in ids if ids.count(i) > 1})
-            problems.append(("ids", f"an id is listed twice: {', '.join(repeated)}"))
+            problems.append(("ids", f"an id is listed twice: {excerpt(', '.join(repeated))}"))
         if decision not in DECISIONS:
-            problems.append(("decision", f"{row['decision']!r} is not one of {', '.join(DECISIONS)}"))
+            problems.append(("decision", f"{excerpt(row['decision'])!r} is not one of {', '.join(DECISIONS)}"))
         errors += [ReviewInputError(path, message, line=line, field=field) for field, message in problems]
         if not problems:
             decisions.append(DedupDecision(ids, decision, row["note"], str(path), line))
@@ -75,7 +75,8 @@ def _contradictions(decisions: list[DedupDecision]) -> list[ReviewInputError]:
         for pair in combinations(sorted(d.ids), 2):
             if pair in split_at:
                 errors.append(ReviewInputError(
-                    d.path, f"confirms {pair[0]} and {pair[1]} as one record, but line {split_at[pair]} splits them",
+                    d.path,
+                    f"confirms {excerpt(pair[0])} and {excerpt(pair[1])} as one record, but line {split_at[pair]} splits them",
                     line=d.line, field="ids"))
     return errors
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.records.citation import Citation
 from reviewkit.records.readers import bibtex, medline, ris, table
 from reviewkit.records.readers.encoding import decode
@@ -162,7 +162,7 @@ def _collect(
             problem, where = f"id {key!r} is already used by the record on line {seen[key]}", "id"
         if problem is not None:
             error = ReviewInputError(path, problem, line=record.line, field=where,
-                                     record=f"#{position} {own}" if own else f"#{position}")
+                                     record=f"#{position} {excerpt(own)}" if own else f"#{position}")
             if on_error == "stop":
                 raise error
             skipped.append(error)

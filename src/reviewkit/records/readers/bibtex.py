@@ -16,6 +16,7 @@ from bibtexparser.middlewares import SeparateCoAuthors
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
+from reviewkit.core.errors import excerpt
 from reviewkit.records.readers.fields import Parsed
 
 from . import fields as f
@@ -39,20 +40,38 @@ def parse(text: str, path: Path) -> Iterator[Parsed]:
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, Entry):
-            yield Parsed(line, _fields(block))
+            yield _entry(line, block)
         elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
-            yield Parsed(line, _fields(block.ignore_error_block))  # reported as a reused id
+            yield _entry(line, block.ignore_error_block)  # reported as a reused id
         elif isinstance(block, ParsingFailedBlock):
             key = getattr(block, "key", None) or next(iter(_KEY.findall(block.raw or "")), None)
             reason = getattr(block.error, "abort_reason", None) or str(block.error)
-            yield Parsed(line, {"id": key} if key else {}, f"unparseable BibTeX entry: {reason.strip()}")
+            yield Parsed(line, {"id": key} if key else {}, f"unparseable BibTeX entry: {excerpt(reason.strip())}")
 
 
-def _text(value: object) -> str:
+class _TooDeep(Exception):
+    """A field whose braces or LaTeX nest too deeply for the decoder (it recurses)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+
+def _entry(line: int, entry: Entry) -> Parsed:
+    """An entry's fields; malformed where one nests too deeply to decode."""
+    try:
+        return Parsed(line, _fields(entry))
+    except _TooDeep as exc:
+        return Parsed(line, {"id": entry.key.strip()}, "braces or LaTeX commands nested too deeply to read", exc.field)
+
+
+def _text(value: object, field: str) -> str:
     """A field's value as plain text: LaTeX decoded, whitespace collapsed."""
     value = str(value)
     if _LATEX.search(value):
-        value = _DECODER.latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
+        try:
+            value = _DECODER.latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
+        except RecursionError:
+            raise _TooDeep(field) from None
     return f.clean(value)
 
 
@@ -65,7 +84,7 @@ def _fields(entry: Entry) -> dict[str, str | tuple[str, ...]]:
     values = {field.key.lower(): field.value for field in entry.fields}
 
     def first(*names: str) -> str:
-        return next((_text(values[n]) for n in names if values.get(n)), "")
+        return next((_text(values[n], n) for n in names if values.get(n)), "")
 
     names = values.get("author") or values.get("editor") or []
     names = [names] if isinstance(names, str) else names
@@ -74,7 +93,7 @@ def _fields(entry: Entry) -> dict[str, str | tuple[str, ...]]:
         "type": entry.entry_type.lower(),
         "title": first("title"),
         "abstract": first("abstract"),
-        "authors": tuple(name for n in names if (name := _text(n))),
+        "authors": tuple(name for n in names if (name := _text(n, "author"))),
         "year": f.year(first("year", "date")),
         "journal": first("journal", "journaltitle", "booktitle"),
         "volume": first("volume"),

@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
+from reviewkit.core.text import DOI
+
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _DASHES = re.compile(r"\s*(?:--|[-‐-―−])\s*")
 _SURNAME_INITIALS = re.compile(r"\S+(?: \S+)* [A-Z][A-Z.\- ]*")
@@ -41,7 +42,7 @@ def lines(text: str, block: int = 1 << 20) -> Iterator[str]:
 
 def doi(value: str) -> str:
     """The DOI in ``value`` without ``doi:`` or ``https://doi.org/`` around it, else ``""``."""
-    found = _DOI.search(value)
+    found = DOI.search(value)
     return found.group(0).rstrip(".,;") if found else ""
 
 

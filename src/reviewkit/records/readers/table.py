@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 
-from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.records.readers.fields import Parsed
 
 from . import fields as f
@@ -88,14 +87,28 @@ def parse_xlsx(data: bytes, path: Path) -> Iterator[Parsed]:
     """Rows of the first sheet of an Excel workbook."""
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ReviewInputError(path, f"not a readable .xlsx workbook ({exc})") from None
+        if not workbook.worksheets:
+            raise ValueError("it has no sheet")
+    except Exception as exc:  # a damaged workbook fails in many ways inside zipfile, zlib, the XML parser, openpyxl
+        raise ReviewInputError(path, f"not a readable .xlsx workbook ({excerpt(f'{type(exc).__name__}: {exc}')}); "
+                               "open it in a spreadsheet and save it again, or export CSV") from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(min_row=1, values_only=True)
-        yield from _records(((n, [_cell(v) for v in row]) for n, row in enumerate(rows, 1)), path)
+        rows = workbook.worksheets[0].iter_rows(min_row=1, values_only=True)
+        yield from _records(((n, [_cell(v) for v in row]) for n, row in _numbered(rows, path)), path)
     finally:
         workbook.close()
+
+
+def _numbered(rows: Iterable[tuple], path: Path) -> Iterator[tuple[int, tuple]]:
+    """The rows of a sheet with their numbers; a sheet damaged past the rows read so far is an error."""
+    number = 0
+    try:
+        for number, row in enumerate(rows, 1):
+            yield number, row
+    except Exception as exc:  # the sheet's XML is read as the rows are: damage shows up here
+        raise ReviewInputError(path, f"the workbook is damaged after row {number} "
+                               f"({excerpt(f'{type(exc).__name__}: {exc}')}); save it again, or export CSV",
+                               line=number + 1) from None
 
 
 def _cell(value: object) -> str:
@@ -120,7 +133,7 @@ def _records(rows: Iterable[tuple[int, list[str] | csv.Error]], path: Path) -> I
     where = {field: next((names.index(a) for a in aliases if a in names), None) for field, aliases in COLUMNS.items()}
     if where["title"] is None:
         found = ", ".join(c for c in header if c.strip())
-        raise ReviewInputError(path, f"no title column among {found!r}; expected one of "
+        raise ReviewInputError(path, f"no title column among {excerpt(found)}; expected one of "
                                f"{', '.join(COLUMNS['title'])} (any case)", line=header_line, field="title")
     page_range = [names.index(n) if n in names else None for n in _PAGE_RANGE]
     for line, cells in rows:
