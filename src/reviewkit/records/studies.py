@@ -31,7 +31,10 @@ class Study:
 
 
 def _read_studies(path: Path, record_ids: list[str]) -> tuple[list[Study], list[ReviewInputError]]:
-    doc = read_yaml(path)
+    try:
+        doc = read_yaml(path)
+    except ReviewInputError as exc:  # listed with the other problems, not raised: validate names them all
+        return [], [exc]
     data = doc.data or {}
     if not isinstance(data, dict):
         return [], [ReviewInputError(path, "expected a mapping of study id to its reports", line=1)]

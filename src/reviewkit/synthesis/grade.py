@@ -107,7 +107,10 @@ def read_grades(review_dir: str | Path, protocol: Protocol) -> tuple[dict[str, G
     path = grade_path(review_dir)
     if not path.exists():
         return {}, []
-    doc = read_yaml(path)
+    try:
+        doc = read_yaml(path)
+    except ReviewInputError as exc:  # listed with the other problems, not raised: validate names them all
+        return {}, [exc]
     data = doc.data or {}
     if not isinstance(data, dict):
         return {}, [ReviewInputError(path, "expected a mapping of outcome ids to assessments", line=1)]

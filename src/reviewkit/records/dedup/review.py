@@ -61,9 +61,9 @@ def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) 
     except ReviewInputError as exc:
         return [exc]
     removed = duplicate_of(record_duplicates(review_dir, records))
-    studies, _ = read_studies(review_dir, [r.id for r in records])
+    studies, problems = read_studies(review_dir, [r.id for r in records])
     path = Path(review_dir) / STUDIES_FILE
-    doc = read_yaml(path) if path.exists() else None
+    doc = read_yaml(path) if path.exists() and not problems else None  # a broken studies.yml is extraction's to report
     return [
         ReviewInputError(path, f"report {record_id} of study {study.id!r} is removed as a duplicate of "
                                f"{removed[record_id]}: list that record instead, or split the group in {DEDUP_FILE}",
