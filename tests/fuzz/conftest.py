@@ -1,6 +1,7 @@
 """Hypothesis settings of the fuzz tests.
 
-The ``default`` profile keeps the fuzzers in the normal suite (``make test``): a few dozen new examples per test
+The ``fuzz`` profile, loaded here whatever the environment (Hypothesis would otherwise take its own ``ci`` profile
+where ``CI`` is set), keeps the fuzzers in the normal suite (``make test``): a few dozen new examples per test
 and run, no deadline, no example database (failing examples are not saved). For a longer hunt, set
 ``REVIEWKIT_FUZZ_EXAMPLES`` to the number of examples per test::
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, settings
 EXAMPLES = os.environ.get("REVIEWKIT_FUZZ_EXAMPLES")
 
 settings.register_profile(
-    "default",
+    "fuzz",
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -25,6 +26,5 @@ settings.register_profile(
     database=None,
     print_blob=True,
 )
-if EXAMPLES:
-    settings.register_profile("long", settings.get_profile("default"), max_examples=int(EXAMPLES))
-    settings.load_profile("long")
+settings.register_profile("long", settings.get_profile("fuzz"), max_examples=int(EXAMPLES or 0) or 40)
+settings.load_profile("long" if EXAMPLES else "fuzz")
