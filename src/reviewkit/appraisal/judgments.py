@@ -365,8 +365,8 @@ def record_judgment(
             data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or "
                                 "with the form in\nnotebook 04, validate with `reviewkit validate`.", appraisals=CommentedSeq())
         _set_judgment(data, study, tool, item, answer, quote=quote, record=record, note=note, source_type=source_type)
-        save_checked(path, dump_edited(data),
-                     lambda text: parse_rob_file(YamlDoc(path, text), study, protocol, by_id, tools, design)[1])
+        text = dump_edited(data)
+        save_checked(path, text, parse_rob_file(YamlDoc(path, text), study, protocol, by_id, tools, design)[1])
 
 
 def _set_judgment(

@@ -10,14 +10,14 @@ from reviewkit.core.evidence import QUOTE_JOIN, FoundQuote, closest_passage, con
 from reviewkit.core.protocol import PROTOCOL_FILE, Protocol, load_protocol, source_dir
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import (
-                                    YamlDoc,
-                                    atomic_write_bytes,
-                                    atomic_write_text,
-                                    load_yaml,
-                                    locked,
-                                    read_text,
-                                    read_yaml,
-                                    save_checked,
+    YamlDoc,
+    atomic_write_bytes,
+    atomic_write_text,
+    load_yaml,
+    locked,
+    read_text,
+    read_yaml,
+    save_checked,
 )
 from reviewkit.core.tables import read_table, table_path, write_csv, write_table
 from reviewkit.core.text import find_dois, join_cell, split_cell

@@ -20,7 +20,9 @@ def _delimiter_hint(header: list[str]) -> str:
     return ""
 
 
-def read_csv_rows(path: Path, text: str, columns: Sequence[str], required: Sequence[str] | None = None) -> tuple[Rows, list[ReviewInputError]]:
+def read_csv_rows(
+    path: Path, text: str, columns: Sequence[str], required: Sequence[str] | None = None
+) -> tuple[Rows, list[ReviewInputError]]:
     """The rows of a reviewer's CSV file, each with every one of ``columns`` (stripped; "" where the file has
     no such column), and every problem: an empty file, malformed CSV, a ``required`` column missing (all
     ``columns`` unless given), an unknown or repeated column, a row with more or fewer fields than the header.
@@ -42,12 +44,13 @@ def read_csv_rows(path: Path, text: str, columns: Sequence[str], required: Seque
     hint = _delimiter_hint(header)
     errors = [ReviewInputError(path, f"required column is missing{hint}", line=1, field=c) for c in required if c not in header]
     if not hint:
-        errors += [ReviewInputError(path, f"unknown column (expected {', '.join(columns)})", line=1, field=excerpt(c) or "(empty)")
-                   for c in header if c not in columns]
+        errors += [ReviewInputError(path, f"unknown column (expected {', '.join(columns)})", line=1,
+                                    field=excerpt(c) or "(empty)") for c in header if c not in columns]
         errors += [ReviewInputError(path, "the column appears twice", line=1, field=excerpt(c))
                    for c in sorted(set(header)) if header.count(c) > 1]
         errors += [ReviewInputError(path, f"malformed CSV: {len(fields)} fields where the header has {len(header)}", line=line)
                    for line, fields in raw[1:] if len(fields) != len(header)]
     if errors:
         return [], errors
-    return [(line, {c: dict(zip(header, fields)).get(c, "").strip() for c in columns}) for line, fields in raw[1:]], []
+    rows = [(line, dict(zip(header, fields))) for line, fields in raw[1:]]
+    return [(line, {c: row.get(c, "").strip() for c in columns}) for line, row in rows], []

@@ -25,15 +25,13 @@ _TRANSLATE = str.maketrans(
 )
 _INVISIBLE = {"\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff"}
 _CLOSING = set(".,;:!?)]")
+_TOKEN = re.compile(r"\S+")
 CONTEXT_CHARS = 40
 QUOTE_JOIN = " […] "  # between the quotes of one value in a table cell
 
 
 def _fold(char: str) -> str:
     return unicodedata.normalize("NFKC", char).casefold().translate(_TRANSLATE)
-
-
-_TOKEN = re.compile(r"\S+")
 
 
 def _fold_token(token: str, start: int) -> tuple[str, list[int], str]:
@@ -151,7 +149,6 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> str:
         position = end
     parts.append(html.escape(text[position:]))
     return '<div style="white-space: pre-wrap">' + "".join(parts) + "</div>"
-
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,8 @@ class Protocol(_Strict):
         for i, criterion in enumerate(self.eligibility):
             if criterion.exclusion_reason not in reasons:
                 problems.append((("eligibility", i, "exclusion_reason"),
-                                 f"criterion {excerpt(criterion.id)!r} names exclusion reason {excerpt(criterion.exclusion_reason)!r}, "
+                                 f"criterion {excerpt(criterion.id)!r} names exclusion reason "
+                                 f"{excerpt(criterion.exclusion_reason)!r}, "
                                  f"which is not in exclusion_reasons ({', '.join(sorted(reasons))})"))
         fields = {f.key for f in self.extraction_form}
         for i, outcome in enumerate(self.outcomes):
@@ -141,10 +142,12 @@ class Protocol(_Strict):
                 key = getattr(outcome, name)
                 if key is not None and key not in fields:
                     problems.append((("outcomes", i, name),
-                                     f"outcome {excerpt(outcome.id)!r} names form field {excerpt(key)!r}, not in extraction_form"))
+                                     f"outcome {excerpt(outcome.id)!r} names form field {excerpt(key)!r}, "
+                                     "not in extraction_form"))
         if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
             problems.append((("meta_analysis", "group_by"),
-                             f"meta_analysis groups by form field {excerpt(self.meta_analysis.group_by)!r}, not in extraction_form"))
+                             f"meta_analysis groups by form field {excerpt(self.meta_analysis.group_by)!r}, "
+                             "not in extraction_form"))
         for name, attribute, items in (
             ("sources", "id", self.sources), ("exclusion_reasons", "id", self.exclusion_reasons),
             ("eligibility", "id", self.eligibility), ("extraction_form", "key", self.extraction_form),

@@ -5,7 +5,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator, Sequence
 
 import yaml
 from filelock import FileLock, Timeout
@@ -56,10 +56,11 @@ def locked(path: str | Path) -> Iterator[Path]:
                                      "try again when it is done") from None
 
 
-def save_checked(path: str | Path, text: str, problems: Callable[[str], list[ReviewInputError]]) -> None:
-    """The one way a reviewer file is written: ``text`` only if ``problems(text)`` finds none (else all of them
-    are raised and the file stays as it was), atomically. Call it holding ``locked(path)``."""
-    raise_collected(problems(text))
+def save_checked(path: str | Path, text: str, problems: Sequence[ReviewInputError]) -> None:
+    """The one way a reviewer file is written: ``text``, checked as the file would become, only if the check found
+    no ``problems`` (else all of them are raised and the file stays as it was), atomically. Call it holding
+    ``locked(path)``."""
+    raise_collected(problems)
     atomic_write_text(path, text)
 
 
@@ -169,8 +170,3 @@ def read_yaml(path: str | Path) -> YamlDoc:
 def load_yaml(path: str | Path) -> Any:
     """The data of a YAML file (as ``read_yaml``)."""
     return read_yaml(path).data
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML that diffs well: block style, keys in the given order, unicode kept."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

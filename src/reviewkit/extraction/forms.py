@@ -315,8 +315,9 @@ def record_value(
         order = [f.key for f in protocol.extraction_form] + [DISCREPANCIES]
         set_entry(data, field, {"value": value, "quote": quote, "record": record, "note": note}, order)
         text = dump_edited(data)
-        save_checked(path, text, lambda candidate: parse_form(YamlDoc(path, candidate), study, protocol, by_id)[1])
-    return parse_form(YamlDoc(path, text), study, protocol, by_id)[0].entries[field]
+        form, problems = parse_form(YamlDoc(path, text), study, protocol, by_id)
+        save_checked(path, text, problems)
+    return form.entries[field]
 
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:

@@ -7,19 +7,16 @@ new protocol is validated before it replaces the old one, atomically.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import ValidationError
 
-from reviewkit.core.errors import ReviewInputError, excerpt
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.protocol import PROTOCOL_FILE, Protocol, load_protocol
-from reviewkit.core.storage import locked, read_text, save_checked
+from reviewkit.core.storage import atomic_write_bytes, locked, read_text, save_checked
 from reviewkit.records.readers import ImportResult, read_file
 
 IMPORTS_DIR = "imports"
@@ -82,15 +79,12 @@ def add_import(
             raise ReviewInputError(file, f"no record could be kept, so nothing was imported: {why}")
         entry = _source_entry(source_id, name or source_id, kind, f"{IMPORTS_DIR}/{file.name}", on_error, searched)
         updated = _insert_source(read_text(protocol_path), entry, protocol_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{file.name}.")
-        os.close(fd)
+        problems = _protocol_problems(updated, protocol_path, source_id)
+        raise_collected(problems)  # before the copy: a protocol that would not validate changes nothing
+        atomic_write_bytes(target, file.read_bytes())
         try:
-            shutil.copyfile(file, partial)
-            os.replace(partial, target)
-            save_checked(protocol_path, updated, lambda text: _protocol_problems(text, protocol_path, source_id))
+            save_checked(protocol_path, updated, problems)
         except BaseException:  # the copy goes with a protocol that does not name it
-            Path(partial).unlink(missing_ok=True)
             target.unlink(missing_ok=True)
             raise
     return result

@@ -37,7 +37,7 @@ class Record:
 
     @property
     def language(self) -> str | None:
-        return None if self.citation is not None else main_language(self._passages)
+        return main_language(self._passages)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -195,13 +195,11 @@ def record_decision(
         kept = [row for _, row in rows]
         index = next((i for i, row in enumerate(kept) if row["record_id"] == record_id), len(kept))
         kept[index:index + 1] = [new]
+        text = pd.DataFrame(kept, columns=COLUMNS).to_csv(index=False, lineterminator="\n")
         before = {str(e) for e in _collect(review_dir, protocol, record_ids)[1]}
-
-        def new_problems(text: str) -> list[ReviewInputError]:
-            """Problems the change would bring to any screening file (a full-text row for a record it excludes)."""
-            return [e for e in _collect(review_dir, protocol, record_ids, {path: text})[1] if str(e) not in before]
-
-        save_checked(path, pd.DataFrame(kept, columns=COLUMNS).to_csv(index=False, lineterminator="\n"), new_problems)
+        # the problems the change would bring to any screening file (a full-text row for a record it excludes)
+        save_checked(path, text, [e for e in _collect(review_dir, protocol, record_ids, {path: text})[1]
+                                  if str(e) not in before])
     return path
 
 

@@ -45,15 +45,18 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("records", "records", "01_records.ipynb", ("records", "duplicates", "sources"),
           dedup_review.validate, dedup_review.stage_status),
-    Stage("screening", "screening", "02_screening.ipynb", ("screening_criteria", "screening", "screening_agreement", "prisma_screening"),
+    Stage("screening", "screening", "02_screening.ipynb",
+          ("screening_criteria", "screening", "screening_agreement", "prisma_screening"),
           decisions.validate, decisions.stage_status),
-    Stage("extraction", "data extraction", "03_extraction.ipynb", ("included_studies", "study_links", "extraction", "extraction_suggestions",
-                                                           "characteristics", "extraction_discrepancies"),
+    Stage("extraction", "data extraction", "03_extraction.ipynb",
+          ("included_studies", "study_links", "extraction", "extraction_suggestions", "characteristics",
+           "extraction_discrepancies"),
           forms.validate, forms.stage_status),
     Stage("risk_of_bias", "risk of bias", "04_risk_of_bias.ipynb", ("rob",), judgments.validate, plan.stage_status),
     Stage("studies", "study notebooks", "study.ipynb", per_study=True),
-    Stage("synthesis", "synthesis and certainty", "05_synthesis.ipynb", ("synthesis", "synthesis_studies", "sensitivity", "narrative", "grade", "sof"), grade.validate,
-          grade.stage_status),
+    Stage("synthesis", "synthesis and certainty", "05_synthesis.ipynb",
+          ("synthesis", "synthesis_studies", "sensitivity", "narrative", "grade", "sof"),
+          grade.validate, grade.stage_status),
     Stage("report", "report", "06_report.ipynb", ("status", "prisma")),
 )
 

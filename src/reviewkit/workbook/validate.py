@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.protocol import Protocol, load_protocol
-from reviewkit.records.model import Record
+from reviewkit.core.protocol import load_protocol
 from reviewkit.records.sources import read_sources
 from reviewkit.records.studies import load_studies
 from reviewkit.workbook.stages import STAGES
-
-StageValidator = Callable[[Path, Protocol, list[Record]], list[ReviewInputError]]
 
 
 def _flatten(exc: ReviewInputError | ReviewInputErrors) -> list[ReviewInputError]:
