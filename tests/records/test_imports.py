@@ -43,7 +43,8 @@ def test_import_adds_a_source_keeps_the_protocols_comments_and_copies_the_file(s
 def test_import_counts_skipped_records_and_names_them(seed_review, capsys):
     assert main(["import", str(FIXTURES / "malformed.ris"), "--review", str(seed_review)]) == 0
     captured = capsys.readouterr()
-    assert "7 records read, 5 skipped, 2 kept" in captured.out
+    assert "7 records read, 4 skipped, 3 kept" in captured.out
+    assert "1 record(s) reuse an id" in captured.err
     assert "malformed.ris, line 7, record '#2 a2', field 'ER'" in captured.err
 
 

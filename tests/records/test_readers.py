@@ -227,18 +227,17 @@ def test_gzipped_export_by_suffix(tmp_path):
 
 def test_malformed_ris_records_are_skipped_and_counted_with_their_lines():
     result = read_file(FIXTURES / "malformed.ris")
-    assert [c.id for c in result.citations] == ["a1", "a3"]
-    assert [c.position for c in result.citations] == [1, 3]  # positions count skipped records too
+    assert [c.id for c in result.citations] == ["a1", "a3", "a1~2"]  # the id of record 1 again: kept, renamed
+    assert [c.position for c in result.citations] == [1, 3, 5]  # positions count skipped records too
     problems = [(e.line, e.record, e.field) for e in result.skipped]
     assert problems == [
         (7, "#2 a2", "ER"),   # no ER before the next TY
         (16, "#4", "TY"),     # tagged lines with no TY
-        (20, "#5 a1", "id"),  # the id of record 1 again
         (25, "#6 a5", "title"),  # nothing to identify it by
         (31, "#7", "ER"),     # cut off at the end of the file
     ]
-    assert "already used by the record on line 1" in result.skipped[2].message
-    assert result.summary() == "malformed.ris (RIS, utf-8): 7 records read, 5 skipped, 2 kept"
+    assert result.summary() == "malformed.ris (RIS, utf-8): 7 records read, 4 skipped, 3 kept"
+    assert any("1 record(s) reuse an id" in w and "in ID (1)" in w for w in result.warnings)
 
 
 def test_stop_raises_the_first_malformed_record_with_file_and_line():
@@ -256,8 +255,9 @@ def test_malformed_medline_bibtex_and_csv_records_are_reported():
     assert "line 7 is neither a tag line" in nbib.skipped[0].message
 
     bib = read_file(FIXTURES / "malformed.bib")
-    assert [c.id for c in bib.citations] == ["good2020", "good2022"]
-    assert [(e.line, e.record, e.field) for e in bib.skipped] == [(7, "#2 broken2021", None), (18, "#4 good2020", "id")]
+    assert [c.id for c in bib.citations] == ["good2020", "good2022", "good2020~2"]
+    assert bib.citations[2].title == "Same key as the first entry"
+    assert [(e.line, e.record, e.field) for e in bib.skipped] == [(7, "#2 broken2021", None)]
     assert "closing `}`" in bib.skipped[0].message
 
     csv = read_file(FIXTURES / "malformed.csv")

@@ -6,20 +6,25 @@ Formats: RIS (``.ris``), PubMed MEDLINE (``.nbib``, ``.medline``), BibTeX (``.bi
 
 A record's id is the one its file gives it (RIS ``ID``, MEDLINE ``PMID``, BibTeX key, a table's
 ``ID`` / ``record_id`` / ``Covidence #`` column), else ``<source>:<position>``; its position counts
-every record of the file, skipped ones too, so fixing one record renumbers no other.
+every record of the file, skipped ones too, so fixing one record renumbers no other. An id the file
+gives to more than one record (an EndNote record number reused across an export, one PMID exported
+twice, two BibTeX entries with one key) is not a reason to drop any: the first record keeps it, the
+next ones get ``<id>~2``, ``<id>~3`` in file order, and one warning names the field and counts them.
+Ids made so are the same on every import of the same file; whether two such records are one
+publication is for de-duplication to decide.
 
 Every record read is either kept as a ``Citation`` or skipped with a ``ReviewInputError`` naming
 the file, the line where the record starts, its position (and own id) and the field; nothing is
 dropped silently. A record is malformed when its format's structure is broken (a RIS record with
 no ``TY`` or ``ER``, an unparseable BibTeX entry, a table row with more cells than the header),
 when it has nothing to find it by (no title, DOI, PMID or author: a record with no title but a
-DOI, PMID or authors is kept, and a warning counts them), or when its own id was already used by
-an earlier record of the file.
+DOI, PMID or authors is kept, and a warning counts them).
 """
 from __future__ import annotations
 
 import gzip
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +40,7 @@ FORMATS = {
     ".ris": "RIS", ".nbib": "MEDLINE", ".medline": "MEDLINE", ".bib": "BibTeX", ".bibtex": "BibTeX",
     ".csv": "CSV", ".tsv": "TSV", ".tab": "TSV", ".xlsx": "XLSX",
 }
+ID_FIELDS = {"RIS": "ID", "MEDLINE": "PMID", "BibTeX": "entry key"}  # tables name their id column themselves
 _PARSERS = {
     "RIS": ris.parse,
     "MEDLINE": medline.parse,
@@ -112,7 +118,9 @@ def read_file(
         warnings += [warning] if warning else []
         fmt = fmt or sniff(text, path)
         records = _PARSERS[fmt](text, path)
-    citations, skipped = _collect(records, path, source, on_error)
+    citations, skipped, repeated = _collect(records, path, source, on_error)
+    if repeated:
+        warnings.append(_repeated_warning(path, fmt, repeated))
     untitled = sum(1 for c in citations if not c.title)
     if untitled:
         warnings.append(f"{path}: {untitled} record(s) have no title (kept: each has a DOI, PMID or authors)")
@@ -145,11 +153,14 @@ def sniff(text: str, path: str | Path) -> str:
 
 def _collect(
     records: Iterable[Parsed], path: Path, source: str, on_error: str
-) -> tuple[list[Citation], list[ReviewInputError]]:
-    """Citations from parsed records, numbering them by position; malformed ones raised or listed."""
+) -> tuple[list[Citation], list[ReviewInputError], Counter[str]]:
+    """Citations from parsed records, numbering them by position, with the ids the file gave to more
+    than one record (by the field that holds them: how many records got a ``~N`` id); malformed
+    records raised or listed."""
     citations: list[Citation] = []
     skipped: list[ReviewInputError] = []
-    seen: dict[str, int] = {}  # id → line of the record that has it
+    taken: set[str] = set()  # ids as the review will know them, ``<source>:<id>``
+    repeated: Counter[str] = Counter()
     for position, record in enumerate(records, 1):
         values = record.fields
         own = str(values.get("id", "")).strip()
@@ -157,9 +168,6 @@ def _collect(
         if problem is None and not (values.get("title") or values.get("doi") or values.get("pmid")
                                     or values.get("authors")):
             problem, where = "no title, DOI, PMID or author to identify the record by", "title"
-        key = own or f"{source}:{position}"
-        if problem is None and key in seen:
-            problem, where = f"id {key!r} is already used by the record on line {seen[key]}", "id"
         if problem is not None:
             error = ReviewInputError(path, problem, line=record.line, field=where,
                                      record=f"#{position} {excerpt(own)}" if own else f"#{position}")
@@ -167,6 +175,30 @@ def _collect(
                 raise error
             skipped.append(error)
             continue
-        seen[key] = record.line
+        key = _unique(own or f"{source}:{position}", source, taken)
+        if key != (own or f"{source}:{position}"):
+            repeated[record.id_name] += 1
         citations.append(Citation(**{**values, "id": key}, source=source, position=position, line=record.line))
-    return citations, skipped
+    return citations, skipped, repeated
+
+
+def _unique(key: str, source: str, taken: set[str]) -> str:
+    """``key``, or ``key~2``, ``key~3`` … whichever is first not taken by an earlier record of the
+    file (compared as the review's ``<source>:<id>``); the one returned is marked taken."""
+    def full(k: str) -> str:
+        return k if k.startswith(f"{source}:") else f"{source}:{k}"
+
+    candidate, n = key, 1
+    while full(candidate) in taken:
+        n += 1
+        candidate = f"{key}~{n}"
+    taken.add(full(candidate))
+    return candidate
+
+
+def _repeated_warning(path: Path, fmt: str, repeated: Counter[str]) -> str:
+    """One warning for the ids a file gave to more than one record, naming the field."""
+    fields = ", ".join(f"{ID_FIELDS.get(fmt) or name or 'id'} ({n})" for name, n in repeated.items())
+    total = sum(repeated.values())
+    return (f"{path}: {total} record(s) reuse an id an earlier record of the file has, in {fields}; "
+            f"kept, with ids ending ~2, ~3 … in file order (de-duplication decides whether they are the same record)")

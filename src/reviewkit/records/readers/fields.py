@@ -15,13 +15,15 @@ _SURNAME_INITIALS = re.compile(r"\S+(?: \S+)* [A-Z][A-Z.\- ]*")
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """One record as a reader found it: the line it starts on, its fields under ``Citation``'s
-    names (``id`` only when the file gives the record one) and, when it is malformed, what is
-    wrong and in which field."""
+    names (``id`` only when the file gives the record one), the file's own name for the id's
+    field where it has one (a table's column header) and, when it is malformed, what is wrong and
+    in which field."""
 
     line: int
     fields: dict[str, str | tuple[str, ...]]
     problem: str | None = None
     field: str | None = None
+    id_name: str = ""
 
 
 def clean(value: str) -> str:

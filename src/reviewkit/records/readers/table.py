@@ -24,7 +24,7 @@ from . import fields as f
 
 # Citation field → the column names that hold it, normalised by ``_name``; the first present wins.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "record id", "covidence #", "covidence id", "key", "citation key", "eid"),
+    "id": ("id", "record id", "record number", "covidence #", "covidence id", "key", "citation key", "eid"),
     "title": ("title", "primary title", "article title", "document title"),
     "abstract": ("abstract", "notes abstract", "abstract note"),
     "authors": ("authors", "author", "author names", "first authors", "author full names"),
@@ -136,6 +136,7 @@ def _records(rows: Iterable[tuple[int, list[str] | csv.Error]], path: Path) -> I
         raise ReviewInputError(path, f"no title column among {excerpt(found)}; expected one of "
                                f"{', '.join(COLUMNS['title'])} (any case)", line=header_line, field="title")
     page_range = [names.index(n) if n in names else None for n in _PAGE_RANGE]
+    id_name = header[where["id"]].strip() if where["id"] is not None else ""
     for line, cells in rows:
         if isinstance(cells, csv.Error):
             yield Parsed(line, {}, _unreadable(cells))
@@ -157,7 +158,7 @@ def _records(rows: Iterable[tuple[int, list[str] | csv.Error]], path: Path) -> I
             "pages": f.pages(values["pages"]) or f.pages(*(cell(i) for i in page_range)),
             "doi": f.doi(values["doi"]),
             "keywords": f.keywords(values["keywords"]),
-        })
+        }, id_name=id_name)
 
 
 def _unreadable(error: csv.Error) -> str:
