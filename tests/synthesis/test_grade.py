@@ -6,7 +6,7 @@ import pytest
 
 from reviewkit.core.protocol import load_protocol
 from reviewkit.synthesis.grade import DOMAINS, Grade, Rating, load_grades, read_grades, sof_table
-from reviewkit.synthesis.tables import ALL
+from reviewkit.synthesis.outcomes import ALL
 
 FULL = {d: 0 for d in DOMAINS}
 

@@ -23,3 +23,10 @@ def test_every_notebook_is_a_stage_and_the_stages_run_in_notebook_order():
     assert numbered == sorted(numbered) and len(numbered) == 6
     tables = [t for s in STAGES for t in s.outputs]
     assert len(set(tables)) == len(tables)  # each table has one stage that writes it
+
+
+def test_every_stage_check_resolves_to_a_function():
+    checks = [(s.name, ref, fn) for s in STAGES for ref, fn in ((s.validator, s.validate), (s.status_of, s.status))]
+    assert all(callable(fn) for _, ref, fn in checks if ref is not None)
+    assert {name for name, ref, _ in checks if ref is not None} == {
+        "records", "screening", "extraction", "risk_of_bias", "synthesis"}

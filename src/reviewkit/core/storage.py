@@ -1,9 +1,11 @@
 """Reading and writing reviewer data: YAML with line numbers in errors, atomic writes."""
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -82,8 +84,12 @@ def read_text(path: str | Path) -> str:
         ) from None
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML was built with it
+
+
 class _NoAliasLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing aliases: reviewer files need none, and nested ones expand without limit."""
+    """PyYAML's safe loader, refusing aliases: reviewer files need none, and nested ones expand without limit.
+    Used only to name the alias of a file the fast parse found one in."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -93,11 +99,59 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _has_alias(root: yaml.Node | None) -> bool:
+    """Whether a composed document reuses a node: what an alias composes to."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return False
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """One composition of ``text`` (libyaml's), giving the nodes with their lines and, built from them, the data.
+    Cached by content: a file read by several stages of one command, or saved unchanged, is parsed once."""
+    loader = _FAST_LOADER(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if _has_alias(root):
+        yaml.compose(text, Loader=_NoAliasLoader)  # raises, naming the alias and its line
+    data = yaml.constructor.SafeConstructor().construct_document(root) if root is not None else None
+    return root, data
+
+
+def _unbuildable_line(text: str) -> int | None:
+    """The line of the first value that YAML parses but cannot build (``!!int x``, ``2025-02-30``)."""
+    stack = [_FAST_LOADER(text).get_single_node()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                yaml.constructor.SafeConstructor().construct_object(node)
+            except (ValueError, OverflowError):
+                return node.start_mark.line + 1
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
+
+
 def _yaml_error(path: Path, text: str, exc: yaml.YAMLError) -> ReviewInputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    if mark is not None:
-        line = mark.line + 1
+    if mark is not None:  # libyaml can mark the end of a file's last line as the line after it
+        line = min(mark.line + 1, text.count("\n") + 1)
     elif isinstance(getattr(exc, "position", None), int):  # a character YAML does not accept: only its position
         line = text.count("\n", 0, exc.position) + 1
     else:
@@ -111,21 +165,15 @@ class YamlDoc:
     def __init__(self, path: str | Path, text: str) -> None:
         self.path, self.text = Path(path), text
         try:
-            self.data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a safe loader)
+            self.root, data = _parse(text)
+            self.data = copy.deepcopy(data)  # the cached data stays as parsed, whatever the caller does with its copy
         except yaml.YAMLError as exc:
             raise _yaml_error(self.path, text, exc) from None
         except (ValueError, OverflowError) as exc:  # a value YAML parses but cannot build: 2025-02-30, 5000 digits
             raise ReviewInputError(self.path, f"a value YAML cannot read: {excerpt(str(exc))} (quote it to keep it as "
-                                   "text)") from None
+                                   "text)", line=_unbuildable_line(text)) from None
         except RecursionError:
             raise ReviewInputError(self.path, "brackets or indentation nested too deeply to read") from None
-        self._root: yaml.Node | None = None
-
-    @property
-    def root(self) -> yaml.Node | None:
-        if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_NoAliasLoader)
-        return self._root
 
     def line(self, keys: tuple[str | int, ...]) -> int | None:
         """The line (1-based) where the node at ``keys`` starts (its nearest parent's if it is not there)."""

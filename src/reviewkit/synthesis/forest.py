@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from reviewkit.core.plot_style import EDGE_COLOUR, style
-from reviewkit.synthesis.tables import ALL
+from reviewkit.synthesis.outcomes import ALL
 
 ROW = 0.3  # inches per row
 WIDTHS = (3.4, 3.0, 2.1)  # inches: labels, plot, numbers

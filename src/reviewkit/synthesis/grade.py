@@ -19,7 +19,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, read_yaml
 from reviewkit.core.text import join_cell
-from reviewkit.synthesis.tables import ALL
+from reviewkit.synthesis.outcomes import ALL
 
 GRADE_FILE = "grade.yml"
 LEVELS = ["very low", "low", "moderate", "high"]

@@ -10,6 +10,7 @@ from reviewkit.extraction.tables import display_value
 COLUMNS = ["outcome", "outcome_label", "group", "study_id", "label", "design", "participants", "events", "total",
            "poolable", "reason", "finding", "direction", "risk_of_bias"]
 UNGROUPED = "not grouped"
+ALL = "all studies"  # the group of a result pooled over every study of an outcome
 
 
 def _value(form: Form, key: str | None) -> str:

@@ -6,8 +6,8 @@ import pandas as pd
 from reviewkit.core.protocol import MetaAnalysis
 from reviewkit.core.text import join_cell
 from reviewkit.synthesis.meta import METHODS, TRANSFORMS, PooledProportion, pool_proportions
+from reviewkit.synthesis.outcomes import ALL
 
-ALL = "all studies"
 SYNTHESIS_COLUMNS = ["outcome", "outcome_label", "group", "k", "events", "participants", "estimate", "ci_low",
                      "ci_high", "tau2", "i2", "transform", "method", "studies", "note"]
 STUDY_COLUMNS = ["outcome", "group", "study_id", "label", "events", "total", "proportion", "ci_low", "ci_high",

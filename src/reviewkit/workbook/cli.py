@@ -7,11 +7,9 @@ import sys
 from pathlib import Path
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
-from reviewkit.core.tables import write_table
-from reviewkit.workbook.pipeline import StageFailed, run
 from reviewkit.workbook.stages import STAGES
-from reviewkit.workbook.status import review_status
-from reviewkit.workbook.validate import validate_review
+
+# Each command imports what it needs when it runs: `reviewkit --help` loads neither papermill nor pandas.
 
 
 def _review_args(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +17,9 @@ def _review_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from reviewkit.workbook.pipeline import StageFailed, run
+    from reviewkit.workbook.validate import validate_review
+
     problems = validate_review(args.review)
     if problems:
         print(f"The review does not validate ({len(problems)} problem(s)); nothing was run:", file=sys.stderr)
@@ -37,6 +38,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
+    from reviewkit.workbook.status import review_status
+
     table = review_status(args.review)
     width = max(len(s) for s in table["label"])
     for row in table.itertuples():
@@ -45,6 +48,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from reviewkit.workbook.validate import validate_review
+
     problems = validate_review(args.review)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -53,7 +58,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_pdf(args: argparse.Namespace) -> int:
+    from reviewkit.core.tables import write_table
     from reviewkit.report import build_review_pdf, export_notebook
+    from reviewkit.workbook.status import review_status
 
     try:
         if args.notebook is not None:

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-import openpyxl
-
 from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.records.readers.fields import Parsed
 
@@ -85,6 +83,8 @@ def parse_csv(text: str, path: Path, delimiter: str | None = None) -> Iterator[P
 
 def parse_xlsx(data: bytes, path: Path) -> Iterator[Parsed]:
     """Rows of the first sheet of an Excel workbook."""
+    import openpyxl  # only a workbook needs it (0.1 s to import)
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         if not workbook.worksheets:
