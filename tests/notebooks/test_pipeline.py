@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import psutil
 import pytest
 from pypdf import PdfReader
 
@@ -66,6 +67,10 @@ def test_end_to_end_run_writes_every_stage(seed_review, tmp_path):
     assert _tree_digest(seed_review) == before, "a run must not modify the reviewer's files"
 
 
+def _kernels() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())}
+
+
 def test_failing_notebook_is_named_and_earlier_outputs_kept(seed_review, tmp_path):
     notebooks = tmp_path / "notebooks"
     shutil.copytree(default_notebooks_dir(), notebooks)
@@ -73,8 +78,10 @@ def test_failing_notebook_is_named_and_earlier_outputs_kept(seed_review, tmp_pat
     broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('reviewer file unreadable')"))
     nbformat.write(broken, notebooks / "02_screening.ipynb")
     out = tmp_path / "build"
+    kernels_before = _kernels()
     with pytest.raises(StageFailed) as caught:
         run(seed_review, out, notebooks_dir=notebooks, report=lambda line: None)
+    assert _kernels() == kernels_before  # the failed notebook's kernel and the next one's, started early, are gone
     message = str(caught.value)
     assert "02_screening.ipynb" in message and "the cell beginning \"raise RuntimeError(" in message
     assert "reviewer file unreadable" in message

@@ -12,6 +12,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from reviewkit.core.tables import read_table
+from reviewkit.workbook.kernels import KERNEL, WarmKernel
 from reviewkit.workbook.stages import STAGES, Stage, stage
 
 FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
@@ -51,9 +52,9 @@ def batch_parameters(notebook: Path, parameters: dict[str, str]) -> dict[str, st
     return {**parameters, FORMS_PARAMETER: False} if FORMS_PARAMETER in declared else dict(parameters)
 
 
-def execute(notebook: Path, output: Path, parameters: dict[str, str]) -> float:
-    """Execute one notebook with papermill (as a batch run: no forms); a failing cell raises ``StageFailed``;
-    returns seconds."""
+def execute(notebook: Path, output: Path, parameters: dict[str, str], warm: WarmKernel | None = None) -> float:
+    """Execute one notebook with papermill (as a batch run: no forms), in ``warm``'s kernel if given, else in
+    one papermill starts; a failing cell raises ``StageFailed``; returns seconds."""
     output.parent.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     try:
@@ -61,9 +62,12 @@ def execute(notebook: Path, output: Path, parameters: dict[str, str]) -> float:
             str(notebook),
             str(output),
             parameters=batch_parameters(notebook, parameters),
-            cwd=str(notebook.parent),
+            # the kernel starts in the notebook's folder; papermill's cwd= would chdir the whole process, which
+            # study notebooks running in threads would race on (one leaving the process in another's folder)
+            resources={"metadata": {"path": str(notebook.parent)}},
             progress_bar=False,
-            kernel_name="python3",
+            kernel_name=KERNEL,
+            **({"km": warm.km} if warm is not None else {}),
         )
     except PapermillExecutionError as exc:
         first_line = (exc.source or "").strip().splitlines()[0] if (exc.source or "").strip() else ""
@@ -120,15 +124,28 @@ def run(
     parameters = {"review_dir": str(review_dir), "out_dir": str(out_dir)}
     stages = select_stages(only, start)
     runs: list[StageRun] = []
-    for number, current in enumerate(stages, start=1):
-        report(f"[{number}/{len(stages)}] {current.name} …")
-        if current.per_study:
-            done = run_studies(notebooks_dir / current.notebook, out_dir, parameters, jobs or os.cpu_count() or 1)
-            report(f"      {len(done)} study notebook(s), {sum(r.seconds for r in done):.1f} s")
-        else:
-            output = out_dir / "notebooks" / current.notebook
-            seconds = execute(notebooks_dir / current.notebook, output, parameters)
-            done = [StageRun(current.name, current.notebook, seconds)]
-            report(f"      done in {seconds:.1f} s")
-        runs.extend(done)
+    warm: dict[str, WarmKernel] = {}  # the kernel of the next notebook, started while the one before it runs
+    try:
+        for number, current in enumerate(stages, start=1):
+            report(f"[{number}/{len(stages)}] {current.name} …")
+            following = next((s for s in stages[number:number + 1] if not s.per_study), None)
+            if following is not None:
+                warm[following.name] = WarmKernel(notebooks_dir / following.notebook)
+            if current.per_study:
+                done = run_studies(notebooks_dir / current.notebook, out_dir, parameters, jobs or os.cpu_count() or 1)
+                report(f"      {len(done)} study notebook(s), {sum(r.seconds for r in done):.1f} s")
+            else:
+                output = out_dir / "notebooks" / current.notebook
+                kernel = warm.pop(current.name, None)
+                try:
+                    seconds = execute(notebooks_dir / current.notebook, output, parameters, kernel)
+                finally:
+                    if kernel is not None:
+                        kernel.shutdown()
+                done = [StageRun(current.name, current.notebook, seconds)]
+                report(f"      done in {seconds:.1f} s")
+            runs.extend(done)
+    finally:
+        for kernel in warm.values():  # a stage failed before the next could use its kernel
+            kernel.shutdown()
     return runs

@@ -1,0 +1,82 @@
+"""Warm kernels for a batch run: the next notebook's kernel is started, and its imports made, while the
+notebook before it runs.
+
+Each notebook still runs in a kernel of its own, started for it and shut down after it. Only the start-up moves
+off the critical path: the kernel's launch, and the notebook's own top-level import statements, made silently
+inside a function so that they bind no name in the notebook's namespace (the notebook's import cell then runs
+as written and finds the modules loaded). An import that fails here fails again, visibly, in the notebook.
+"""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from traitlets import List
+
+KERNEL = "python3"
+HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts its kernels: no history file written
+
+
+def notebook_imports(notebook: Path) -> list[str]:
+    """The import statements at the top level of the notebook's code cells, in order (cells that are not
+    plain Python, such as those with IPython magics, are passed over)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    found: list[str] = []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        found += [ast.unparse(node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return found
+
+
+def warm_up_code(imports: list[str]) -> str:
+    """Code that makes ``imports`` inside a function and leaves nothing behind in the namespace."""
+    body = "\n".join(f"    {line}" for line in imports) or "    pass"
+    return f"def _reviewkit_warm_up():\n{body}\ntry:\n    _reviewkit_warm_up()\nexcept Exception:\n    pass\n" \
+           "del _reviewkit_warm_up\n"
+
+
+class _Manager(AsyncKernelManager):
+    """nbclient's kind of kernel manager, keeping the clients it hands out: nbclient closes its client only
+    when it started the kernel itself, so here they are closed with the kernel."""
+
+    handed_out = List()
+
+    def client(self, **kwargs: Any) -> AsyncKernelClient:
+        made = super().client(**kwargs)
+        self.handed_out.append(made)
+        return made
+
+
+class WarmKernel:
+    """A kernel started for ``notebook`` (in its folder), its imports already on their way.
+
+    The manager is nbclient's own kind (asynchronous, driven on this thread's event loop as nbclient drives it),
+    so that papermill takes the kernel over as if it had started it; the warm-up goes over a shell channel of
+    its own, which reads no output."""
+
+    def __init__(self, notebook: Path) -> None:
+        self.km = _Manager(kernel_name=KERNEL)
+        run_sync(self.km.start_kernel)(cwd=str(notebook.parent), extra_arguments=[HISTORY])
+        self.kc = BlockingKernelClient()
+        self.kc.load_connection_info(self.km.get_connection_info())
+        self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self.kc.execute(warm_up_code(notebook_imports(notebook)), silent=True, store_history=False)
+
+    def shutdown(self) -> None:
+        """Stop the kernel and close the channels (after its notebook, or unused after a failure)."""
+        for client in [self.kc, *self.km.handed_out]:
+            client.stop_channels()
+        if self.km.has_kernel:
+            run_sync(self.km.shutdown_kernel)(now=True)
