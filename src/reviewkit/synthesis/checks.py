@@ -18,7 +18,7 @@ def refuse(where: str, message: str, field: str | None = None, study: str | None
 def choice(where: str, field: str, value: str, allowed: Sequence[str]) -> None:
     """Refuse ``value`` unless it is one of ``allowed``."""
     if value not in allowed:
-        raise refuse(where, f"unknown {field} {excerpt(value)}; choose one of {', '.join(allowed)}", field)
+        raise refuse(where, f"unknown {field} {excerpt(repr(value))}; choose one of {', '.join(allowed)}", field)
 
 
 def study_names(where: str, labels: Sequence | None, k: int) -> list[str]:
@@ -61,7 +61,7 @@ def columns(where: str, fields: Mapping[str, Sequence], labels: Sequence | None,
         for study, value in zip(names, values):
             number = _number(value)
             if number is None or np.isnan(number):
-                kind = "missing" if number is not None or value is None else f"not a number ({excerpt(value, 40)})"
+                kind = "missing" if number is not None or value is None else f"not a number ({excerpt(repr(value), 40)})"
                 errors.append(refuse(where, f"the value is {kind}", field, study))
             elif not np.isfinite(number):
                 errors.append(refuse(where, f"the value {number} is not finite", field, study))
@@ -85,7 +85,7 @@ def counts(where: str, names: Sequence[str], events: np.ndarray, totals: np.ndar
     """Counts: totals positive, 0 ≤ events ≤ total."""
     require(errors, where, names, total_field, totals <= 0, lambda i: f"the total must be positive, not {totals[i]:g}")
     require(errors, where, names, events_field, events < 0, lambda i: f"events must not be negative, not {events[i]:g}")
-    require(errors, where, names, events_field, events > totals,
+    require(errors, where, names, events_field, (events > totals) & (totals > 0),
             lambda i: f"{events[i]:g} events is more than the total of {totals[i]:g}")
 
 
