@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 from metafor_comparative import fit, keys, reference, rows, tolerance
 
+from reviewkit.synthesis import pool_generic
+
 POOLED = reference("pooled")
 STUDIES = reference("studies")
 POOLED_FIELDS = ("estimate", "ci_low", "ci_high", "beta", "se", "p", "tau2", "i2", "q", "q_p")
@@ -50,3 +52,13 @@ def test_double_zero_studies_have_no_estimate_under_mh_and_peto_but_count_in_k()
     assert np.isnan(result.studies[0].yi) and np.isnan(result.studies[0].estimate)
     assert result.k == 6
     assert not np.isnan(fit("double_zero", "OR", "REML", "z").studies[0].yi)  # escalc keeps it, corrected
+
+
+def test_many_studies_are_pooled_without_a_k_by_k_matrix():
+    rng = np.random.default_rng(1)
+    k = 200_000  # a k × k matrix would take 320 GB
+    se = rng.uniform(0.1, 0.5, k)
+    y = 0.2 + rng.normal(0, np.sqrt(0.1), k) + se * rng.standard_normal(k)  # tau² = 0.1
+    result = pool_generic(y, se, method="REML", test="knha")
+    assert result.k == k and result.tau2 == pytest.approx(0.1, abs=0.005)
+    assert result.estimate == pytest.approx(0.2, abs=0.005)

@@ -81,8 +81,8 @@ def _back(value: np.ndarray | float, scale: str) -> np.ndarray | float:
 def _studies(names: Sequence[str], y: np.ndarray, v: np.ndarray, weights: np.ndarray, scale: str) -> tuple:
     half = Z95 * np.sqrt(v)
     low, high, est = _back(y - half, scale), _back(y + half, scale), _back(y, scale)
-    return tuple(StudyEffect(str(n), float(e), float(lo), float(hi), float(w), float(yi), float(vi))
-                 for n, e, lo, hi, w, yi, vi in zip(names, est, low, high, weights, y, v))
+    columns = (np.asarray(c, dtype=float).tolist() for c in (est, low, high, weights, y, v))
+    return tuple(StudyEffect(name, *values) for name, *values in zip(names, *columns))
 
 
 def _options(where: str, method: str, test: str, methods: Sequence[str], k: int) -> None:

@@ -125,9 +125,10 @@ def _tau2_dl(y: np.ndarray, v: np.ndarray, x: np.ndarray) -> float:
 
 def _tau2_reml(y: np.ndarray, v: np.ndarray, x: np.ndarray, where: str) -> float:
     k, p = x.shape
-    hat = x @ np.linalg.solve(x.T @ x, x.T)  # the Hedges (HE) estimator starts the scoring
-    residual = y - hat @ y
-    tau2 = max(0.0, float((residual @ residual - (np.sum(v) - np.sum(np.diag(hat) * v))) / (k - p)))
+    inverse = np.linalg.inv(x.T @ x)  # the Hedges (HE) estimator starts the scoring
+    residual = y - x @ (inverse @ (x.T @ y))
+    leverage = np.sum((x @ inverse) * x, axis=1)  # the diagonal of the hat matrix
+    tau2 = max(0.0, float((residual @ residual - (np.sum(v) - np.sum(leverage * v))) / (k - p)))
     for _ in range(REML_MAX_ITER):
         w = 1 / (v + tau2)
         b, inverse = _wls(y, w, x)
