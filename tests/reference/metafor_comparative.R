@@ -27,7 +27,8 @@
 #   metafor_comparative_pooled.csv   : dataset, measure, method, test, k, estimate, ci_low, ci_high,
 #                                      pi_low, pi_high, beta, se, p, tau2, i2, q, q_p, error
 #   metafor_comparative_studies.csv  : dataset, measure, method, test, study, yi, vi, weight
-#   metafor_comparative_regtest.csv  : dataset, measure, method, test, z, p, df, error
+#   metafor_comparative_regtest.csv  : dataset, measure, method, test, z, p, df, intercept (the limit
+#                                      estimate, rt$est), slope (on sei), error
 #   metafor_comparative_trimfill.csv : dataset, measure, method, test, k0, side, estimate, ci_low, ci_high,
 #                                      tau2, error
 #   metafor_comparative_leave1out.csv: dataset, measure, method, test, study, estimate, ci_low, ci_high,
@@ -144,7 +145,8 @@ record <- function(dataset, measure, method, test, res, ratio) {
   if (res$k < 3) return(invisible())
   rt <- capture(regtest(res))
   add("regtest", cbind(key, z = if (failed(rt)) NA else rt$zval, p = if (failed(rt)) NA else rt$pval,
-                       df = if (failed(rt)) NA else num(rt$ddf), error = if (failed(rt)) rt$msg else NA))
+                       df = if (failed(rt)) NA else num(rt$ddf), intercept = if (failed(rt)) NA else num(rt$est),
+                       slope = if (failed(rt)) NA else unname(coef(rt$fit)[2]), error = if (failed(rt)) rt$msg else NA))
   if (inherits(res, "rma.uni")) {
     tf <- capture(trimfill(res))
     if (failed(tf)) {

@@ -24,8 +24,8 @@
 # Output (written next to this script)
 #   metafor_pooled.csv : dataset, transform, method, test, k, estimate, ci_low, ci_high, pi_low, pi_high
 #                        (proportion scale),
-#                        est_transformed, se_transformed, tau2, i2 (percent, metafor's I2), q, error, warning
-#                        (for GLMM, q is the Wald-type test for heterogeneity QE.Wld)
+#                        est_transformed, se_transformed, tau2, i2 (percent, metafor's I2), q, q_p, error,
+#                        warning (for GLMM, q and q_p are the Wald-type test for heterogeneity QE.Wld)
 #   metafor_studies.csv: dataset, transform, method, test, study (1-based), events, total, yi, vi,
 #                        weight (percent, weights(res); NA for GLMM), prop_ci_low, prop_ci_high
 #                        (exact Clopper-Pearson, binom.test(x, n)$conf.int), error
@@ -127,6 +127,7 @@ for (dataset in names(datasets)) {
         tau2 = if (ok) res$tau2 else NA_real_,
         i2 = if (ok) res$I2 else NA_real_,
         q = if (!ok) NA_real_ else if (method == "GLMM") res$QE.Wld else res$QE,
+        q_p = if (!ok) NA_real_ else if (method == "GLMM") res$QEp.Wld else res$QEp,
         error = run$error, warning = run$warning)
       study_rows[[length(study_rows) + 1L]] <- data.frame(
         dataset = dataset, transform = transform, method = method, test = test,

@@ -25,6 +25,7 @@ def test_egger_test_agrees_with_regtest(key):
     ref = rows(REGTEST, key).iloc[0]
     test = egger_test(fit(*key))
     assert close(test.z, ref["z"], key[2]) and close(test.p, ref["p"], key[2])
+    assert close(test.intercept, ref["intercept"], key[2]) and close(test.slope, ref["slope"], key[2])
     assert test.df == (None if np.isnan(ref["df"]) else int(ref["df"]))
 
 

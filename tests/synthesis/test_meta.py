@@ -57,6 +57,7 @@ def test_pooled_values_agree_with_metafor(dataset: str, transform: str, method: 
     assert result.i2 == pytest.approx(ref["i2"], abs=10 * tolerance)
     if method != "GLMM":  # rma.glmm reports a Wald test from a saturated logistic model, not Cochran's Q
         assert result.q == pytest.approx(ref["q"], abs=TOLERANCE)
+        assert result.q_p == pytest.approx(ref["q_p"], abs=TOLERANCE)
 
 
 @pytest.mark.parametrize("dataset,transform,method", [f[:3] for f in _fits() if f[2] != "GLMM" and f[3] == "z"])

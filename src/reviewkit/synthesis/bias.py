@@ -25,12 +25,16 @@ MAX_ITER = 100  # metafor's trimfill maxiter
 
 @dataclass(frozen=True)
 class EggerTest:
-    """The test of funnel-plot asymmetry: the slope's z (t for knha) statistic, its p and df (t only)."""
+    """The test of funnel-plot asymmetry: the slope's z (t for knha) statistic, its p and df (t only); the
+    regression's intercept (metafor's limit estimate, as the standard error goes to 0) and slope on the
+    analysis scale."""
 
     z: float
     p: float
     df: int | None
     k: int
+    intercept: float
+    slope: float
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ def egger_test(result: PooledEffect) -> EggerTest:
     method = result.method if result.method in RMA_METHODS else "FE"
     fit = fit_rma(y, v, method=method, test=result.test, x=np.column_stack([np.ones(len(y)), np.sqrt(v)]),
                   where="egger_test")
-    return EggerTest(z=float(fit.beta[1] / fit.se[1]), p=float(fit.p_values()[1]), df=fit.df, k=len(y))
+    return EggerTest(z=float(fit.beta[1] / fit.se[1]), p=float(fit.p_values()[1]), df=fit.df, k=len(y),
+                     intercept=float(fit.beta[0]), slope=float(fit.beta[1]))
 
 
 def _k0(y: np.ndarray, v: np.ndarray, method: str) -> tuple[int, float]:

@@ -69,10 +69,6 @@ class PooledEffect:
     studies: tuple[StudyEffect, ...]
     refit: Callable[[np.ndarray], "PooledEffect"] = field(repr=False, compare=False)  # on the studies a mask keeps
 
-    def back(self, value: float | None) -> float | None:
-        """A value on the analysis scale as reported (exponentiated for ratios)."""
-        return None if value is None else float(np.exp(value) if self.scale == "log" else value)
-
 
 def _back(value: np.ndarray | float, scale: str) -> np.ndarray | float:
     return np.exp(value) if scale == "log" else value

@@ -53,7 +53,8 @@ class PooledProportion:
     pi_high: float | None
     tau2: float
     i2: float  # percent
-    q: float
+    q: float  # Cochran's Q (of the inverse-variance model, for the GLMM too)
+    q_p: float
     k: int
     transform: str
     method: str
@@ -199,6 +200,7 @@ def pool_proportions(
         ci_high=back_transform(est + crit * se, transform, n),
         pi_low=None if pi[0] is None else back_transform(pi[0], transform, n),
         pi_high=None if pi[1] is None else back_transform(pi[1], transform, n), tau2=float(tau2), i2=float(i2), q=q,
+        q_p=fit.q_p,
         k=k, transform=transform, method=method, test=test, est_transformed=est, se_transformed=se, studies=studies,
     )
 

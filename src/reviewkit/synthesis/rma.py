@@ -64,7 +64,7 @@ class RmaFit:
 
     @property
     def q_p(self) -> float:
-        return float(stats.chi2.sf(self.q, self.q_df)) if self.q_df > 0 else float("nan")
+        return float(stats.chi2.sf(self.q, self.q_df)) if self.q_df > 0 else 1.0  # metafor's QEp when k = p
 
     def p_values(self) -> np.ndarray:
         """Two-sided p of each coefficient."""
