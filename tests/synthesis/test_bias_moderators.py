@@ -105,3 +105,15 @@ def test_a_categorical_moderator_uses_its_own_level_order_for_the_reference():
     levels = pd.Categorical(["b", "a", "b", "a", "c"], categories=["c", "b", "a"])
     result = meta_regression(y, se, pd.DataFrame({"arm": levels}), method="FE")
     assert list(result.coef) == ["intercept", "armb", "arma"]
+
+
+def test_trim_and_fill_keeps_the_measure_and_refits_with_the_filled_studies_labelled():
+    filled = trim_and_fill(fit("bcg", "RR", "REML", "z"))
+    assert filled.result.measure == "RR" and filled.result.scale == "log"
+    assert [s.label for s in filled.result.studies][-filled.k0:] == [f"filled {i + 1}" for i in range(filled.k0)]
+
+
+def test_levels_that_do_not_compare_are_ordered_by_their_text():
+    y, se = [0.1, 0.3, 0.2, 0.5, 0.4], [0.1, 0.2, 0.15, 0.1, 0.2]
+    result = meta_regression(y, se, pd.DataFrame({"dose": ["high", 1, "high", 1, "low"]}), method="FE")
+    assert list(result.coef) == ["intercept", "dosehigh", "doselow"]

@@ -48,6 +48,9 @@ def means(**changes):
      "field 'method': the Mantel–Haenszel risk ratio cannot be estimated: no events in the treatment arms"),
     (binary(events_t=[0, 0, 0], events_c=[0, 0, 0]), {"measure": "OR", "method": "Peto"},
      "field 'method': the Peto odds ratio cannot be estimated: one of the two outcomes never occurred"),
+    (binary(events_t=[0, 0, 0], events_c=[0, 0, 0]), {"measure": "RD", "method": "MH"},
+     "the Mantel–Haenszel risk difference cannot be estimated: no participant in any study had an event"),
+    (binary(events_t=5, events_c=[0, 0, 0]), {}, "field 'events_t': give one value per study \\(a list or column\\), not 5"),
 ])
 def test_bad_binary_input_names_the_study_and_field(arguments, options, message):
     with pytest.raises(ReviewInputError, match=f"^pool_binary[,:] .*{message}"):
@@ -111,5 +114,7 @@ def test_bad_moderators_name_the_study_and_the_column():
         meta_regression(y, se, pd.DataFrame({"dose": [1, 2, 3, 4], "twice": [2, 4, 6, 8]}))
     with pytest.raises(ReviewInputError, match="needs more studies than that, not 4"):
         meta_regression(y, se, pd.DataFrame({"a": [1, 2, 3, 5], "b": [0, 1, 1, 3], "c": [1, 0, 2, 2]}))
+    with pytest.raises(ReviewInputError, match="field 'arm': the moderator takes one value only \\('x'\\)"):
+        meta_regression(y, se, pd.DataFrame({"arm": ["x"] * 4}))
     with pytest.raises(ReviewInputError, match="record 'study 1', field 'std_errors'"):
         meta_regression(y, [-1, 0.2, 0.15, 0.1], pd.DataFrame({"dose": [1, 2, 3, 4]}))

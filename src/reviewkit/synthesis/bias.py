@@ -11,7 +11,7 @@ with their defaults.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
@@ -106,7 +106,7 @@ def trim_and_fill(result: PooledEffect) -> TrimAndFill:
         return TrimAndFill(k0=0, side=side, estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high,
                            filled_yi=(), filled_vi=(), result=result)
     labels = [s.label for s in result.studies if np.isfinite(s.yi)] + [f"filled {i + 1}" for i in range(k0)]
-    refitted = pool_generic(np.concatenate([y, filled_y]), np.sqrt(np.concatenate([v, filled_v])),
-                            method=result.method, scale=result.scale, labels=labels)
+    refitted = replace(pool_generic(np.concatenate([y, filled_y]), np.sqrt(np.concatenate([v, filled_v])),
+                                    method=result.method, scale=result.scale, labels=labels), measure=result.measure)
     return TrimAndFill(k0=k0, side=side, estimate=refitted.estimate, ci_low=refitted.ci_low, ci_high=refitted.ci_high,
                        filled_yi=tuple(map(float, filled_y)), filled_vi=tuple(map(float, filled_v)), result=refitted)

@@ -56,6 +56,9 @@ def columns(where: str, fields: Mapping[str, Sequence], labels: Sequence | None,
     """The fields (argument name → one value per study) as float arrays, with the studies' names; refuses
     unequal lengths, no studies, and values that are missing or not finite numbers (or, for the fields in
     ``whole``, not whole numbers)."""
+    for name, values in fields.items():
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+            raise refuse(where, f"give one value per study (a list or column), not {excerpt(repr(values), 40)}", name)
     lengths = {name: len(values) for name, values in fields.items()}
     first = next(iter(lengths))
     for name, length in lengths.items():

@@ -37,6 +37,10 @@ def mantel_haenszel(a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray
         var = np.sum((n1 / n) * (n2 / n) * (a + c) - (a / n) * c) / (big_r * big_s)
         weights = c * n1 / n
         return float(np.log(big_r / big_s)), float(np.sqrt(var)), 100 * weights / weights.sum()
+    if a.sum() == 0 and c.sum() == 0 or a.sum() == n1.sum() and c.sum() == n2.sum():
+        return NO_ESTIMATE.format(name="Mantel–Haenszel", measure="risk difference",
+                                  why="no participant in any study had an event" if a.sum() == 0 else
+                                  "every participant in every study had an event")
     weights = n1 * n2 / n
     w = weights.sum()
     beta = float(np.sum(a * (n2 / n) - c * (n1 / n)) / w)

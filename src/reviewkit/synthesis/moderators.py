@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.synthesis.checks import choice, columns, enough_studies, refuse, require
 from reviewkit.synthesis.comparative import METHOD_NAMES, PooledEffect
 from reviewkit.synthesis.rma import RMA_METHODS, TESTS, fit_rma
@@ -69,6 +69,14 @@ def subgroup_test(results: Mapping[str, PooledEffect]) -> SubgroupTest:
     return SubgroupTest(q=fit.q, df=fit.q_df, p=fit.q_p)
 
 
+def _sorted(levels: Sequence) -> list:
+    """A categorical moderator's levels in order (as R's factor), by their text where they do not compare."""
+    try:
+        return sorted(levels)
+    except TypeError:
+        return sorted(levels, key=str)
+
+
 def _design(moderators: pd.DataFrame, names: Sequence[str], where: str) -> tuple[np.ndarray, list[str]]:
     """The design matrix (intercept, numeric columns, dummies) and its terms."""
     errors: list[ReviewInputError] = []
@@ -83,7 +91,10 @@ def _design(moderators: pd.DataFrame, names: Sequence[str], where: str) -> tuple
             terms.append(str(column))
             blocks.append(values.to_numpy(dtype=float)[:, None])
             continue
-        levels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) else sorted(values.unique())
+        levels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) else _sorted(values.unique())
+        if len(set(values)) < 2:
+            raise refuse(where, f"the moderator takes one value only ({excerpt(repr(values.iloc[0]), 40)}): drop it",
+                         str(column))
         for level in levels[1:]:
             terms.append(f"{column}{level}")
             blocks.append((values == level).to_numpy(dtype=float)[:, None])

@@ -159,7 +159,8 @@ def fit_rma(y: np.ndarray, v: np.ndarray, *, method: str = "REML", test: str = "
     w = 1 / (v + tau2)
     beta, vb = _wls(y, w, x)
     if test == "knha":
-        vb = vb * float(np.sum(w * (y - x @ beta) ** 2) / (k - p))
+        rss = float(np.sum(w * (y - x @ beta) ** 2))
+        vb = vb * (rss / (k - p) if rss > np.finfo(float).eps else 0.0)  # as metafor: 0 for a perfect fit
     q = _q(y, v, x) if k > p else 0.0
     if method == "FE" or k <= p:
         i2 = max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0
