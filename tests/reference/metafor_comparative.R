@@ -6,7 +6,9 @@
 #   Data sets (typed in below, so that the tests need no R data): binary 2x2 tables (bcg = metafor's
 #   dat.bcg, checked against it; homogeneous; zero_cells; double_zero; k2), continuous means
 #   (normand = dat.normand1999, checked; cont_homogeneous; cont_k2) and generic estimates with standard
-#   errors (bcg_logrr: the log risk ratios of bcg; normand_md: the mean differences of normand).
+#   errors (bcg_logrr: the log risk ratios of bcg; normand_md: the mean differences of normand;
+#   asymmetric: small studies with larger estimates, so that trim-and-fill fills on the left).
+#   double_zero has a study with no events in either arm and one with only events in both.
 #   Each is pooled with every measure x method x test:
 #     binary     RR, OR, RD x FE (method = "EE"), DL, REML x test z, knha:  rma(measure = , ai = , ...),
 #                i.e. escalc() with its defaults (add = 1/2, to = "only0", drop00 = FALSE) then rma.uni;
@@ -77,7 +79,8 @@ binary <- list(
   bcg = bcg[, c("label", "ai", "bi", "ci", "di")],
   homogeneous = table_data(c(10, 12, 9, 11, 14), c(100, 110, 95, 105, 120), c(15, 17, 14, 16, 19), c(100, 108, 97, 104, 118)),
   zero_cells = table_data(c(0, 2, 1, 5, 3), c(20, 25, 18, 40, 30), c(3, 0, 4, 8, 6), c(21, 24, 19, 38, 31)),
-  double_zero = table_data(c(0, 3, 5, 2, 7, 4), c(15, 30, 40, 25, 50, 20), c(0, 6, 9, 5, 12, 4), c(15, 31, 38, 26, 48, 20)),
+  double_zero = table_data(c(0, 3, 5, 2, 7, 4, 10), c(15, 30, 40, 25, 50, 20, 10), c(0, 6, 9, 5, 12, 4, 8),
+                           c(15, 31, 38, 26, 48, 20, 8)),
   k2 = table_data(c(12, 8), c(50, 40), c(20, 15), c(50, 42)))
 
 normand <- data.frame(label = as.character(dat.normand1999$source),
@@ -100,7 +103,9 @@ es_bcg <- escalc("RR", ai = ai, bi = bi, ci = ci, di = di, data = bcg)
 es_normand <- escalc("MD", m1i = m1i, sd1i = sd1i, n1i = n1i, m2i = m2i, sd2i = sd2i, n2i = n2i, data = normand)
 generic <- list(
   bcg_logrr = data.frame(label = bcg$label, yi = c(es_bcg$yi), sei = sqrt(es_bcg$vi)),
-  normand_md = data.frame(label = normand$label, yi = c(es_normand$yi), sei = sqrt(es_normand$vi)))
+  normand_md = data.frame(label = normand$label, yi = c(es_normand$yi), sei = sqrt(es_normand$vi)),
+  asymmetric = data.frame(label = paste("study", 1:8), yi = c(0.1, 0.15, 0.2, 0.35, 0.5, 0.6, 0.8, 0.9),
+                          sei = c(0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)))
 
 # ---- helpers ----
 one_line <- function(msg) gsub("[[:space:]]+", " ", msg)

@@ -139,7 +139,8 @@ def _tau2_reml(y: np.ndarray, v: np.ndarray, x: np.ndarray, where: str) -> float
         tau2 += adj
         if abs(adj) <= REML_THRESHOLD:
             return max(0.0, tau2)
-    raise refuse(where, f"REML: Fisher scoring did not converge in {REML_MAX_ITER} iterations", "method")
+    raise refuse(where, f"REML: Fisher scoring did not converge in {REML_MAX_ITER} iterations (as in metafor); "
+                 "try method='DL'", "method")
 
 
 def fit_rma(y: np.ndarray, v: np.ndarray, *, method: str = "REML", test: str = "z", x: np.ndarray | None = None,
