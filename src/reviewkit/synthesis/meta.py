@@ -199,9 +199,9 @@ def pool_proportions(
         estimate=back_transform(est, transform, n), ci_low=back_transform(est - crit * se, transform, n),
         ci_high=back_transform(est + crit * se, transform, n),
         pi_low=None if pi[0] is None else back_transform(pi[0], transform, n),
-        pi_high=None if pi[1] is None else back_transform(pi[1], transform, n), tau2=float(tau2), i2=float(i2), q=q,
-        q_p=fit.q_p,
-        k=k, transform=transform, method=method, test=test, est_transformed=est, se_transformed=se, studies=studies,
+        pi_high=None if pi[1] is None else back_transform(pi[1], transform, n), tau2=float(tau2), i2=float(i2),
+        q=q, q_p=fit.q_p, k=k, transform=transform, method=method, test=test, est_transformed=est,
+        se_transformed=se, studies=studies,
     )
 
 

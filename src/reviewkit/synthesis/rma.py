@@ -5,7 +5,8 @@ moderators) are fitted by weighted least squares with weights ``1/(vi + tau²)``
 
 - ``tau²``: 0 for FE (metafor's "EE"); DerSimonian–Laird ``(QE − (k − p)) / tr(P)``; REML by Fisher scoring
   from the Hedges estimate, steps halved while they would make it negative, stopping when it changes by
-  at most 1e-5 (metafor's ``control`` defaults), truncated at 0.
+  at most 1e-5 (metafor's ``control`` defaults), truncated at 0; refused when it has not converged in
+  100 iterations (metafor stops there too).
 - ``test="z"``: Wald z tests and intervals; ``test="knha"``: Knapp–Hartung, the covariance multiplied by
   ``Σ w (y − Xb)² / (k − p)`` (not truncated at 1, as metafor), t (F for the moderators) with ``k − p`` df.
 - Heterogeneity: Cochran's ``QE`` with ``k − p`` df; I² as metafor, ``100 τ² / (τ² + s²)`` with the typical
