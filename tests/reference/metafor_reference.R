@@ -10,18 +10,23 @@
 #                 REML = rma(yi, vi, method = "REML")
 #                 GLMM = rma.glmm(measure = "PLO", xi = , ni = )  (logit only; defaults: method = "ML",
 #                        nAGQ = 7, fitted with lme4::glmer)
+#   and each test: z, and knha (Knapp-Hartung, rma(..., test = "knha"); not for the GLMM). With one
+#   study metafor sets test = "z" (with a warning); reviewkit refuses knha there instead.
 #   Effect sizes come from escalc() with metafor's DEFAULTS (add = 1/2, to = "only0", drop00 = FALSE;
 #   escalc sets add = 0 for PAS and PFT), so zero cells are handled exactly as metafor does by default.
 #   Pooled estimates are back-transformed with predict(): PLO -> transf.ilogit, PAS -> transf.iarcsin,
-#   PFT -> transf.ipft.hm with targs = list(ni = ni), PR -> none. CIs are z-based (test = "z").
+#   PFT -> transf.ipft.hm with targs = list(ni = ni), PR -> none. CIs are z-based for test = "z", t-based
+#   with k - 1 df for knha; pi_low / pi_high are predict()'s prediction interval (back-transformed too),
+#   empty for FE.
 #   Every fit runs inside a handler: an error gives a row with the message in `error`; warnings
 #   (from escalc, rma, rma.glmm or predict) are collected in `warning` and the fit's numbers are kept.
 #
 # Output (written next to this script)
-#   metafor_pooled.csv : dataset, transform, method, k, estimate, ci_low, ci_high (proportion scale),
-#                        est_transformed, se_transformed, tau2, i2 (percent, metafor's I2), q, error, warning
-#                        (for GLMM, q is the Wald-type test for heterogeneity QE.Wld)
-#   metafor_studies.csv: dataset, transform, method, study (1-based), events, total, yi, vi,
+#   metafor_pooled.csv : dataset, transform, method, test, k, estimate, ci_low, ci_high, pi_low, pi_high
+#                        (proportion scale),
+#                        est_transformed, se_transformed, tau2, i2 (percent, metafor's I2), q, q_p, error,
+#                        warning (for GLMM, q and q_p are the Wald-type test for heterogeneity QE.Wld)
+#   metafor_studies.csv: dataset, transform, method, test, study (1-based), events, total, yi, vi,
 #                        weight (percent, weights(res); NA for GLMM), prop_ci_low, prop_ci_high
 #                        (exact Clopper-Pearson, binom.test(x, n)$conf.int), error
 #   write.csv writes doubles with 15 significant digits; missing values are empty fields.
@@ -81,13 +86,13 @@ capture <- function(expr) {
        warning = if (length(warnings)) paste(unique(warnings), collapse = " | ") else NA_character_)
 }
 
-fit_one <- function(xi, ni, transform, method) {
+fit_one <- function(xi, ni, transform, method, test) {
   measure <- measures[[transform]]
   es <- escalc(measure = measure, xi = xi, ni = ni)
   res <- if (method == "GLMM") {
     rma.glmm(measure = "PLO", xi = xi, ni = ni)
   } else {
-    rma(yi, vi, data = es, method = methods[[method]])
+    rma(yi, vi, data = es, method = methods[[method]], test = test)
   }
   bt <- back_transform(measure, ni)
   pred <- if (is.null(bt$transf)) predict(res) else predict(res, transf = bt$transf, targs = bt$targs)
@@ -104,25 +109,28 @@ for (dataset in names(datasets)) {
   for (transform in names(measures)) {
     # escalc alone (never fails for these data) gives yi/vi even when the model fit fails
     es <- escalc(measure = measures[[transform]], xi = xi, ni = ni)
-    for (method in c(names(methods), if (transform == "logit") "GLMM")) {
-      run <- capture(fit_one(xi, ni, transform, method))
+    for (method in c(names(methods), if (transform == "logit") "GLMM")) for (test in c("z", if (method != "GLMM") "knha")) {
+      run <- capture(fit_one(xi, ni, transform, method, test))
       fit <- run$value
       ok <- !is.null(fit)
       res <- if (ok) fit$res else NULL
       pooled_rows[[length(pooled_rows) + 1L]] <- data.frame(
-        dataset = dataset, transform = transform, method = method,
+        dataset = dataset, transform = transform, method = method, test = test,
         k = if (ok) res$k else length(xi),
         estimate = if (ok) fit$pred$pred else NA_real_,
         ci_low = if (ok) fit$pred$ci.lb else NA_real_,
         ci_high = if (ok) fit$pred$ci.ub else NA_real_,
+        pi_low = if (ok && method != "FE") fit$pred$pi.lb else NA_real_,
+        pi_high = if (ok && method != "FE") fit$pred$pi.ub else NA_real_,
         est_transformed = if (ok) c(res$beta) else NA_real_,
         se_transformed = if (ok) res$se else NA_real_,
         tau2 = if (ok) res$tau2 else NA_real_,
         i2 = if (ok) res$I2 else NA_real_,
         q = if (!ok) NA_real_ else if (method == "GLMM") res$QE.Wld else res$QE,
+        q_p = if (!ok) NA_real_ else if (method == "GLMM") res$QEp.Wld else res$QEp,
         error = run$error, warning = run$warning)
       study_rows[[length(study_rows) + 1L]] <- data.frame(
-        dataset = dataset, transform = transform, method = method,
+        dataset = dataset, transform = transform, method = method, test = test,
         study = seq_along(xi), events = xi, total = ni,
         yi = c(es$yi), vi = c(es$vi),
         weight = if (ok) fit$weights else NA_real_,

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
+from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.synthesis.meta import back_transform, pool_proportions
 
 REFERENCE = ROOT / "tests" / "reference"
@@ -18,36 +19,50 @@ GLMM_TOLERANCE = 1e-4
 
 
 def _fits() -> list[tuple]:
-    return [tuple(row) for row in POOLED[["dataset", "transform", "method"]].itertuples(index=False)]
+    return [tuple(row) for row in POOLED[["dataset", "transform", "method", "test"]].itertuples(index=False)]
 
 
-def _data(dataset: str, transform: str, method: str) -> pd.DataFrame:
-    rows = STUDIES[(STUDIES["dataset"] == dataset) & (STUDIES["transform"] == transform) & (STUDIES["method"] == method)]
-    return rows.sort_values("study")
+def _select(table: pd.DataFrame, dataset: str, transform: str, method: str, test: str) -> pd.DataFrame:
+    return table[(table["dataset"] == dataset) & (table["transform"] == transform) & (table["method"] == method)
+                 & (table["test"] == test)]
 
 
-@pytest.mark.parametrize("dataset,transform,method", _fits())
-def test_pooled_values_agree_with_metafor(dataset: str, transform: str, method: str):
-    ref = POOLED[(POOLED["dataset"] == dataset) & (POOLED["transform"] == transform) & (POOLED["method"] == method)].iloc[0]
-    data = _data(dataset, transform, method)
+def _data(dataset: str, transform: str, method: str, test: str) -> pd.DataFrame:
+    return _select(STUDIES, dataset, transform, method, test).sort_values("study")
+
+
+@pytest.mark.parametrize("dataset,transform,method,test", _fits())
+def test_pooled_values_agree_with_metafor(dataset: str, transform: str, method: str, test: str):
+    ref = _select(POOLED, dataset, transform, method, test).iloc[0]
+    data = _data(dataset, transform, method, test)
     if isinstance(ref["error"], str):  # metafor cannot fit this: neither can we, and we say why
-        with pytest.raises(ValueError, match="GLMM"):
-            pool_proportions(data["events"], data["total"], transform=transform, method=method)
+        with pytest.raises(ReviewInputError, match="GLMM"):
+            pool_proportions(data["events"], data["total"], transform=transform, method=method, test=test)
         return
-    result = pool_proportions(data["events"], data["total"], transform=transform, method=method)
+    if test == "knha" and ref["k"] == 1:  # metafor falls back to a z test (with a warning); we refuse
+        with pytest.raises(ReviewInputError, match="Knapp–Hartung test needs more studies"):
+            pool_proportions(data["events"], data["total"], transform=transform, method=method, test=test)
+        return
+    result = pool_proportions(data["events"], data["total"], transform=transform, method=method, test=test)
     assert result.k == ref["k"]
     tolerance = GLMM_TOLERANCE if method == "GLMM" else TOLERANCE
+    relative = GLMM_TOLERANCE if method == "GLMM" else None
     for name in ("estimate", "ci_low", "ci_high", "est_transformed", "se_transformed", "tau2"):
-        relative = GLMM_TOLERANCE if method == "GLMM" else None
         assert getattr(result, name) == pytest.approx(ref[name], abs=tolerance, rel=relative), name
+    if method == "FE":
+        assert result.pi_low is None and result.pi_high is None
+    else:
+        assert result.pi_low == pytest.approx(ref["pi_low"], abs=tolerance, rel=relative)
+        assert result.pi_high == pytest.approx(ref["pi_high"], abs=tolerance, rel=relative)
     assert result.i2 == pytest.approx(ref["i2"], abs=10 * tolerance)
     if method != "GLMM":  # rma.glmm reports a Wald test from a saturated logistic model, not Cochran's Q
         assert result.q == pytest.approx(ref["q"], abs=TOLERANCE)
+        assert result.q_p == pytest.approx(ref["q_p"], abs=TOLERANCE)
 
 
-@pytest.mark.parametrize("dataset,transform,method", [f for f in _fits() if f[2] != "GLMM"])
+@pytest.mark.parametrize("dataset,transform,method", [f[:3] for f in _fits() if f[2] != "GLMM" and f[3] == "z"])
 def test_study_values_and_weights_agree_with_metafor(dataset: str, transform: str, method: str):
-    data = _data(dataset, transform, method)
+    data = _data(dataset, transform, method, "z")
     result = pool_proportions(data["events"], data["total"], transform=transform, method=method)
     np.testing.assert_allclose([s.yi for s in result.studies], data["yi"], atol=1e-10)
     np.testing.assert_allclose([s.vi for s in result.studies], data["vi"], atol=1e-10)
@@ -74,25 +89,31 @@ def test_back_transforms_clip_to_the_unit_interval_except_raw():
 @pytest.mark.parametrize(
     "events,totals,message",
     [
-        ([5, 12], [10, 11], "study 2: 12 events is more than the total of 11"),
-        ([-1, 2], [10, 11], "study 1: events must not be negative"),
-        ([1, None], [10, 11], "study 2: events is missing"),
-        ([1, 2], [10, float("nan")], "study 2: total is missing"),
-        ([1, 2.5], [10, 11], "study 2: events must be a whole number"),
-        ([1, 2], [10, 0], "study 2: total must be a positive count"),
-        ([1, "many"], [10, 11], "study 2: events must be a count, not 'many'"),
-        ([1, 2], [10], "2 event counts but 1 totals"),
+        ([5, 12], [10, 11], "record 'study 2', field 'events': 12 events is more than the total of 11"),
+        ([-1, 2], [10, 11], "record 'study 1', field 'events': events must not be negative"),
+        ([1, None], [10, 11], "record 'study 2', field 'events': the value is missing"),
+        ([1, 2], [10, float("nan")], "record 'study 2', field 'totals': the value is missing"),
+        ([1, 2.5], [10, 11], "record 'study 2', field 'events': a count must be a whole number"),
+        ([1, 2], [10, 0], "record 'study 2', field 'totals': the total must be positive"),
+        ([1, "many"], [10, 11], "record 'study 2', field 'events': the value is not a number \\('many'\\)"),
+        ([1, 2], [10], "field 'totals': 2 values of events but 1 of totals"),
         ([], [], "no studies to pool"),
     ],
 )
 def test_bad_counts_are_refused_with_the_study_named(events, totals, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+    with pytest.raises(ReviewInputError, match=message):
         pool_proportions(events, totals)
 
 
 def test_labels_name_the_study_in_errors():
-    with pytest.raises(ValueError, match="hirota-2024: 8 events is more than the total of 7"):
+    with pytest.raises(ReviewInputError, match="record 'hirota-2024', field 'events': 8 events is more than the total of 7"):
         pool_proportions([0, 8], [19, 7], labels=["msc-cm", "hirota-2024"])
+
+
+def test_every_bad_count_of_a_call_is_reported_together():
+    with pytest.raises(ReviewInputErrors) as caught:
+        pool_proportions([12, -1], [10, 11])
+    assert sorted(e.record for e in caught.value.errors) == ["study 1", "study 2"]
 
 
 def test_unknown_transform_or_method_and_glmm_off_the_logit_scale_are_refused():
@@ -102,3 +123,7 @@ def test_unknown_transform_or_method_and_glmm_off_the_logit_scale_are_refused():
         pool_proportions([1, 2], [10, 10], method="HS")
     with pytest.raises(ValueError, match="transform='logit'"):
         pool_proportions([1, 2], [10, 10], transform="arcsine", method="GLMM")
+    with pytest.raises(ReviewInputError, match="field 'test'.*use test='z' with method='GLMM'"):
+        pool_proportions([1, 2], [10, 10], method="GLMM", test="knha")
+    with pytest.raises(ReviewInputError, match="unknown test 'hksj'"):
+        pool_proportions([1, 2], [10, 10], test="hksj")

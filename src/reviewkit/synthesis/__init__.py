@@ -1,12 +1,17 @@
-"""The synthesis stage: outcome data from the forms, meta-analysis of proportions (agreeing with R's metafor),
-synthesis tables, forest plots, GRADE and the summary of findings.
+"""The synthesis stage: outcome data from the forms, meta-analysis of proportions and of comparative studies
+(agreeing with R's metafor), small-study effects, subgroups and meta-regression, synthesis tables, forest plots,
+GRADE and the summary of findings.
 """
 from reviewkit.core.exports import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
     "meta": ["back_transform", "pool_proportions"],
+    "comparative": ["PooledEffect", "StudyEffect", "pool_binary", "pool_continuous", "pool_generic"],
+    "bias": ["egger_test", "trim_and_fill"],
+    "moderators": ["leave_one_out", "meta_regression", "subgroup_test"],
     "outcomes": ["outcome_table", "overall_risk_of_bias"],
     "tables": ["direction_counts", "narrative_table", "sensitivity_table", "synthesis_tables"],
     "forest": ["forest_plot"],
+    "funnel": ["funnel_plot"],
     "grade": ["grade_table", "load_grades", "sof_table", "suggested_start"],
 })

@@ -3,8 +3,9 @@
 Each study's events and total are transformed (logit, arcsine, Freeman–Tukey or none) with the sampling
 variance ``escalc`` gives, 1/2 added to both cells of a study with no events or no non-events where the
 transform needs it; the transformed values are pooled with fixed (equal) effects, DerSimonian–Laird or
-REML random effects, or a binomial-normal random-effects logistic model (GLMM) is fitted to the counts;
-the estimate and its Wald (z) interval are transformed back to the proportion scale.
+REML random effects (``synthesis.rma``, with a z or Knapp–Hartung test), or a binomial-normal
+random-effects logistic model (GLMM) is fitted to the counts; the estimate, its interval and the
+prediction interval (``predict.rma``'s; None for FE) are transformed back to the proportion scale.
 """
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ import numpy as np
 from scipy import optimize, special, stats
 from statsmodels.stats.proportion import proportion_confint
 
+from reviewkit.core.errors import ReviewInputError, raise_collected
+from reviewkit.synthesis.checks import choice, columns, counts, refuse, require
+from reviewkit.synthesis.rma import TESTS, fit_rma
+
 TRANSFORMS = ("logit", "arcsine", "freeman-tukey", "raw")
 METHODS = ("FE", "DL", "REML", "GLMM")
 Z95 = float(stats.norm.ppf(0.975))
 ADD = 0.5  # metafor's escalc default: add 1/2 to the cells of studies with a zero cell ("only0")
-REML_THRESHOLD = 1e-5  # metafor's rma.uni control defaults
-REML_MAX_ITER = 100
+WHERE = "pool_proportions"
 GLMM_NODES = 7  # adaptive Gauss–Hermite points per study, as glmer's nAGQ = 7
 
 
@@ -45,48 +49,28 @@ class PooledProportion:
     estimate: float
     ci_low: float
     ci_high: float
+    pi_low: float | None  # the 95% prediction interval; None for FE
+    pi_high: float | None
     tau2: float
     i2: float  # percent
-    q: float
+    q: float  # Cochran's Q (of the inverse-variance model, for the GLMM too)
+    q_p: float
     k: int
     transform: str
     method: str
+    test: str
     est_transformed: float
     se_transformed: float
     studies: tuple[StudyEstimate, ...]
 
 
-def _counts(events: Sequence, totals: Sequence, labels: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Check the counts: whole numbers, 0 ≤ events ≤ totals, totals > 0; errors name the study."""
-    if len(events) != len(totals):
-        raise ValueError(f"{len(events)} event counts but {len(totals)} totals: give one of each per study")
-    if len(events) == 0:
-        raise ValueError("no studies to pool")
-    names = list(labels) if labels is not None else [f"study {i + 1}" for i in range(len(events))]
-    x, n = [], []
-    for name, e, t in zip(names, events, totals):
-        for what, value in (("events", e), ("total", t)):
-            if value is None or isinstance(value, bool) or not np.isfinite(_as_float(value, name, what)):
-                raise ValueError(f"{name}: {what} is missing ({value!r}); give a count")
-            if float(value) != int(float(value)):
-                raise ValueError(f"{name}: {what} must be a whole number, not {value!r}")
-        e, t = int(float(e)), int(float(t))
-        if t <= 0:
-            raise ValueError(f"{name}: total must be a positive count, not {t}")
-        if e < 0:
-            raise ValueError(f"{name}: events must not be negative, not {e}")
-        if e > t:
-            raise ValueError(f"{name}: {e} events is more than the total of {t}")
-        x.append(e)
-        n.append(t)
-    return np.array(x, dtype=float), np.array(n, dtype=float)
-
-
-def _as_float(value, name: str, what: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: {what} must be a count, not {value!r}") from None
+def _counts(events: Sequence, totals: Sequence, labels: Sequence[str] | None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The studies' names and counts: whole numbers, 0 ≤ events ≤ totals, totals > 0; errors name the study."""
+    names, data = columns(WHERE, {"events": events, "totals": totals}, labels, whole=("events", "totals"))
+    errors: list[ReviewInputError] = []
+    counts(WHERE, names, data["events"], data["totals"], "events", "totals", errors)
+    raise_collected(errors)
+    return names, data["events"], data["totals"]
 
 
 def _escalc(x: np.ndarray, n: np.ndarray, transform: str) -> tuple[np.ndarray, np.ndarray]:
@@ -127,34 +111,6 @@ def back_transform(value: float, transform: str, totals: np.ndarray) -> float:
     return float(value)
 
 
-def _reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
-    """REML between-study variance by metafor's Fisher scoring: from the Hedges estimate, steps halved
-    while they would make it negative, stopping when it changes by at most 1e-5; truncated at 0."""
-    k = len(y)
-    tau2 = max(0.0, float(np.sum((y - y.mean()) ** 2) / (k - 1) - v.mean()))
-    for _ in range(REML_MAX_ITER):
-        w = 1 / (v + tau2)
-        p_matrix = np.diag(w) - np.outer(w, w) / w.sum()
-        py = p_matrix @ y
-        adj = (py @ py - np.trace(p_matrix)) / np.sum(p_matrix * p_matrix)
-        while tau2 + adj < 0:
-            adj /= 2
-        tau2 += adj
-        if abs(adj) <= REML_THRESHOLD:
-            return max(0.0, tau2)
-    raise ValueError(f"REML: Fisher scoring did not converge in {REML_MAX_ITER} iterations")
-
-
-def _heterogeneity(y: np.ndarray, v: np.ndarray) -> tuple[float, float]:
-    """Cochran's Q and the typical within-study variance (metafor's s²)."""
-    w = 1 / v
-    fe = np.sum(w * y) / w.sum()
-    q = float(np.sum(w * (y - fe) ** 2))
-    k = len(y)
-    s2 = (k - 1) * w.sum() / (w.sum() ** 2 - np.sum(w**2)) if k > 1 else np.nan
-    return q, float(s2)
-
-
 def _glmm_loglik(x: np.ndarray, n: np.ndarray, mu: float, tau: float) -> float:
     """Marginal log-likelihood of the binomial-normal model, by adaptive Gauss–Hermite quadrature
     around each study's conditional mode (as glmer with nAGQ > 1)."""
@@ -179,9 +135,6 @@ def _glmm(x: np.ndarray, n: np.ndarray) -> tuple[float, float, float]:
     """Binomial-normal random-effects logistic model ``logit(p_i) = mu + u_i, u_i ~ N(0, tau²)`` by
     maximum likelihood, as metafor's ``rma.glmm`` (lme4's ``glmer``, nAGQ = 7); returns mu, its
     standard error (from the Hessian of the log-likelihood, as glmer's ``vcov``) and tau²."""
-    if np.all(x == 0) or np.all(x == n):
-        raise ValueError("the GLMM cannot be fitted when every study has " +
-                         ("no events" if np.all(x == 0) else "only events") + " (the response is constant)")
     start = np.array([special.logit(x.sum() / n.sum()), 0.5])
     fit = optimize.minimize(lambda t: -_glmm_loglik(x, n, t[0], t[1]), start, method="L-BFGS-B",
                             bounds=[(None, None), (0, 20)], options={"ftol": 1e-15, "gtol": 1e-10})
@@ -198,48 +151,61 @@ def _glmm(x: np.ndarray, n: np.ndarray) -> tuple[float, float, float]:
     return mu, float(np.sqrt(np.linalg.inv(information)[0, 0])), tau**2
 
 
+def _glmm_fit(x: np.ndarray, n: np.ndarray, k: int) -> tuple[float, float, float]:
+    if k == 1:
+        raise refuse(WHERE, "the GLMM needs at least two studies (one study has more parameters than data)", "method")
+    if np.all(x == 0) or np.all(x == n):
+        raise refuse(WHERE, "the GLMM cannot be fitted when every study has " +
+                     ("no events" if np.all(x == 0) else "only events") + " (the response is constant)", "method")
+    return _glmm(x, n)
+
+
 def pool_proportions(
-    events: Sequence, totals: Sequence, *, transform: str = "logit", method: str = "REML",
+    events: Sequence, totals: Sequence, *, transform: str = "logit", method: str = "REML", test: str = "z",
     labels: Sequence[str] | None = None,
 ) -> PooledProportion:
     """Pool single-arm proportions; ``labels`` name the studies in error messages."""
-    if transform not in TRANSFORMS:
-        raise ValueError(f"unknown transform {transform!r}; choose one of {', '.join(TRANSFORMS)}")
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    choice(WHERE, "transform", transform, TRANSFORMS)
+    choice(WHERE, "method", method, METHODS)
+    choice(WHERE, "test", test, TESTS)
     if method == "GLMM" and transform != "logit":
-        raise ValueError("the GLMM is a logistic model: use transform='logit' with method='GLMM'")
-    x, n = _counts(events, totals, labels)
+        raise refuse(WHERE, "the GLMM is a logistic model: use transform='logit' with method='GLMM'", "transform")
+    if method == "GLMM" and test != "z":
+        raise refuse(WHERE, "the GLMM is fitted with a z test here: use test='z' with method='GLMM'", "test")
+    names, x, n = _counts(events, totals, labels)
     y, v = _escalc(x, n, transform)
-    if np.any(v <= 0):
-        zero = [i + 1 for i in np.flatnonzero(v <= 0)]
-        raise ValueError(f"studies {zero} have a sampling variance of 0 on the {transform} scale "
-                         "(all or no events): use another transform")
+    errors: list[ReviewInputError] = []
+    require(errors, WHERE, names, "events", v <= 0, lambda i: f"the sampling variance is 0 on the {transform} scale "
+            "(all or no events): use another transform")
+    raise_collected(errors)
     k = len(y)
-    q, s2 = _heterogeneity(y, v)
+    fit = fit_rma(y, v, method="FE" if method == "GLMM" else method, test=test, where=WHERE)
+    q, i2 = fit.q, fit.i2
     if method == "GLMM":
-        if k == 1:
-            raise ValueError("the GLMM needs at least two studies (one study has more parameters than data)")
-        est, se, tau2 = _glmm(x, n)
+        est, se, tau2 = _glmm_fit(x, n, k)
         weights = np.full(k, np.nan)
+        crit = Z95
+        pi = est - Z95 * np.sqrt(se**2 + tau2), est + Z95 * np.sqrt(se**2 + tau2)
+        i2 = 100 * tau2 / (tau2 + _typical_variance(v))
     else:
-        tau2 = 0.0 if method == "FE" or k == 1 else (
-            max(0.0, (q - (k - 1)) / (np.sum(1 / v) - np.sum(1 / v**2) / np.sum(1 / v))) if method == "DL"
-            else _reml_tau2(y, v))
-        w = 1 / (v + tau2)
-        est, se = float(np.sum(w * y) / w.sum()), float(np.sqrt(1 / w.sum()))
-        weights = 100 * w / w.sum()
-    if method == "FE" or k == 1:
-        i2 = max(0.0, 100 * (q - (k - 1)) / q) if q > 0 else 0.0
-    else:
-        i2 = 100 * tau2 / (tau2 + s2)
+        est, se, tau2, weights, crit = float(fit.beta[0]), float(fit.se[0]), fit.tau2, fit.weights, fit.crit
+        pi = fit.prediction_interval()
     lows, highs = proportion_confint(x.astype(int), n.astype(int), alpha=0.05, method="beta")
     studies = tuple(
         StudyEstimate(int(xi), int(ni), xi / ni, float(lo), float(hi), float(yi), float(vi), float(wi))
         for xi, ni, lo, hi, yi, vi, wi in zip(x, n, np.atleast_1d(lows), np.atleast_1d(highs), y, v, weights)
     )
     return PooledProportion(
-        estimate=back_transform(est, transform, n), ci_low=back_transform(est - Z95 * se, transform, n),
-        ci_high=back_transform(est + Z95 * se, transform, n), tau2=float(tau2), i2=float(i2), q=q, k=k,
-        transform=transform, method=method, est_transformed=est, se_transformed=se, studies=studies,
+        estimate=back_transform(est, transform, n), ci_low=back_transform(est - crit * se, transform, n),
+        ci_high=back_transform(est + crit * se, transform, n),
+        pi_low=None if pi[0] is None else back_transform(pi[0], transform, n),
+        pi_high=None if pi[1] is None else back_transform(pi[1], transform, n), tau2=float(tau2), i2=float(i2),
+        q=q, q_p=fit.q_p, k=k, transform=transform, method=method, test=test, est_transformed=est,
+        se_transformed=se, studies=studies,
     )
+
+
+def _typical_variance(v: np.ndarray) -> float:
+    """metafor's typical within-study variance s² = (k − 1) Σw / ((Σw)² − Σw²), w = 1/v."""
+    w = 1 / v
+    return float((len(v) - 1) * w.sum() / (w.sum() ** 2 - np.sum(w**2)))

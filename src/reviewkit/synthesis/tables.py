@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import MetaAnalysis
 from reviewkit.core.text import join_cell
 from reviewkit.synthesis.meta import METHODS, TRANSFORMS, PooledProportion, pool_proportions
@@ -14,6 +15,11 @@ STUDY_COLUMNS = ["outcome", "group", "study_id", "label", "events", "total", "pr
                  "weight", "pooled", "reason"]
 NARRATIVE_COLUMNS = ["outcome", "outcome_label", "group", "study_id", "label", "design", "participants", "finding",
                      "direction", "risk_of_bias", "reason_not_pooled"]
+
+
+def _why(exc: ValueError) -> str:
+    """Why a model could not be fitted, for a note (without the function's name)."""
+    return exc.message if isinstance(exc, ReviewInputError) else str(exc)
 
 
 def _pool(rows: pd.DataFrame, settings: MetaAnalysis) -> PooledProportion:
@@ -42,7 +48,7 @@ def _summary(outcome: pd.DataFrame, group: str, rows: pd.DataFrame, settings: Me
         try:
             result = _pool(counted, settings)
         except ValueError as exc:  # e.g. a GLMM on studies that all have no events: say why, pool nothing
-            row.update(note="; ".join(filter(None, [f"not pooled: {exc}", without])))
+            row.update(note="; ".join(filter(None, [f"not pooled: {_why(exc)}", without])))
             return row
         row.update(estimate=result.estimate, ci_low=result.ci_low, ci_high=result.ci_high, tau2=result.tau2,
                    i2=result.i2, transform=settings.transform, method=settings.method, note=without)
@@ -113,7 +119,7 @@ def sensitivity_table(outcomes: pd.DataFrame, settings: MetaAnalysis) -> pd.Data
                 try:
                     result = _pool(counted, settings.model_copy(update={"transform": transform, "method": method}))
                 except ValueError as exc:
-                    rows.append({"outcome": outcome_id, "transform": transform, "method": method, "note": str(exc)})
+                    rows.append({"outcome": outcome_id, "transform": transform, "method": method, "note": _why(exc)})
                     continue
                 rows.append({"outcome": outcome_id, "transform": transform, "method": method,
                              "estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
