@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
+from reviewkit.core.outcome import COUNT_FIELDS, MetaAnalysis, Outcome
 from reviewkit.core.storage import read_yaml
 
 PROTOCOL_FILE = "protocol.yml"
@@ -73,7 +74,7 @@ class FormField(_Strict):
     """One field of the data extraction form."""
 
     key: str
-    type: Literal["integer", "text", "choice", "list"]
+    type: Literal["integer", "number", "text", "choice", "list"]  # number: a decimal (a mean, an SD, an estimate)
     description: str
     choices: list[str] | None = None
 
@@ -82,29 +83,6 @@ class FormField(_Strict):
         if self.type == "choice" and not self.choices:
             raise ValueError(f"field {self.key!r} is a choice field but lists no choices")
         return self
-
-
-class Outcome(_Strict):
-    """An outcome to synthesise; for proportions, the form fields holding the counts."""
-
-    id: str
-    label: str
-    measure: Literal["proportion"] = "proportion"
-    events_field: str
-    total_field: str
-    desirable: bool = False
-    critical: bool = True
-    result_field: str | None = None  # text field: the finding in the reports' words (narrative synthesis)
-    direction_field: str | None = None  # choice field: the direction of effect a study reports (SWiM)
-
-
-class MetaAnalysis(_Strict):
-    """How outcome counts are pooled: transform, model, the fewest studies to pool, and subgroups."""
-
-    transform: Literal["logit", "arcsine", "freeman-tukey", "raw"] = "logit"
-    method: Literal["FE", "DL", "REML", "GLMM"] = "REML"
-    min_studies: int = Field(2, ge=2)
-    group_by: str | None = None  # a form field whose value groups the studies (e.g. the condition)
 
 
 class Protocol(_Strict):
@@ -136,18 +114,28 @@ class Protocol(_Strict):
                                  f"criterion {excerpt(criterion.id)!r} names exclusion reason "
                                  f"{excerpt(criterion.exclusion_reason)!r}, "
                                  f"which is not in exclusion_reasons ({', '.join(sorted(reasons))})"))
-        fields = {f.key for f in self.extraction_form}
+        fields = {f.key: f for f in self.extraction_form}
         for i, outcome in enumerate(self.outcomes):
-            for name in ("events_field", "total_field", "result_field", "direction_field"):
-                key = getattr(outcome, name)
+            named = {**outcome.fields, "result_field": outcome.result_field, "direction_field": outcome.direction_field}
+            for name, key in named.items():
                 if key is not None and key not in fields:
                     problems.append((("outcomes", i, name),
                                      f"outcome {excerpt(outcome.id)!r} names form field {excerpt(key)!r}, "
                                      "not in extraction_form"))
-        if self.meta_analysis.group_by is not None and self.meta_analysis.group_by not in fields:
-            problems.append((("meta_analysis", "group_by"),
-                             f"meta_analysis groups by form field {excerpt(self.meta_analysis.group_by)!r}, "
-                             "not in extraction_form"))
+                elif key is not None and name in outcome.fields:
+                    allowed = ("integer",) if name in COUNT_FIELDS else ("integer", "number")
+                    if fields[key].type not in allowed:
+                        problems.append((("outcomes", i, name),
+                                         f"outcome {excerpt(outcome.id)!r} reads {name} from {excerpt(key)!r}, a "
+                                         f"{fields[key].type} field: it must be {' or '.join(allowed)}"))
+        settings = self.meta_analysis
+        for name, keys in (("group_by", [settings.group_by] if settings.group_by else []),
+                           ("moderators", settings.moderators)):
+            for j, key in enumerate(keys):
+                if key not in fields:
+                    where = ("meta_analysis", name) if name == "group_by" else ("meta_analysis", name, j)
+                    problems.append((where, f"meta_analysis {name} names form field {excerpt(key)!r}, "
+                                            "not in extraction_form"))
         for name, attribute, items in (
             ("sources", "id", self.sources), ("exclusion_reasons", "id", self.exclusion_reasons),
             ("eligibility", "id", self.eligibility), ("extraction_form", "key", self.extraction_form),

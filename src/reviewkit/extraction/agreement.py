@@ -21,6 +21,11 @@ def values_agree(field: FormField, reviewer: Any, suggested: Any) -> bool:
     """Whether a suggestion matches the reviewer's value: equal for numbers and choices, same words for text."""
     if field.type in ("integer", "choice"):
         return normalise(str(reviewer)) == normalise(str(suggested))
+    if field.type == "number":
+        try:
+            return float(reviewer) == float(suggested)
+        except (TypeError, ValueError):
+            return normalise(str(reviewer)) == normalise(str(suggested))
     score = fuzz.token_set_ratio(_digits(display_value(reviewer)), _digits(display_value(suggested)), processor=utils.default_process)
     return score >= AGREEMENT_THRESHOLD
 

@@ -79,6 +79,9 @@ def check_value(field: FormField, value: Any) -> str | None:
     if field.type == "integer":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return f"expected a whole number (or 'not reported'), got {excerpt(repr(value))}"
+    elif field.type == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) == float("inf"):
+            return f"expected a number such as 12.5 or -0.3 (or 'not reported'), got {excerpt(repr(value))}"
     elif field.type == "choice":
         if value not in (field.choices or []):
             return f"expected one of {field.choices} (or 'not reported'), got {excerpt(repr(value))}"
@@ -205,22 +208,43 @@ def parse_form(
     return Form(study, ordered, tuple(discrepancies)), errors
 
 
+_PAIRS = (("events_field", "total_field"), ("events_t_field", "total_t_field"), ("events_c_field", "total_c_field"))
+_POSITIVE = ("total_field", "total_t_field", "total_c_field", "n_t_field", "n_c_field", "sd_t_field", "sd_c_field",
+             "se_field")
+
+
 def _count_problems(entries: dict[str, Entry], protocol: Protocol, doc: YamlDoc) -> list[ReviewInputError]:
-    """Each outcome's counts must be poolable: a positive total and no more events than the total."""
-    path = doc.path
+    """Each outcome's data must be poolable: positive totals, sizes, SDs and SEs; no more events than the total;
+    a CI's lower limit below its upper one (and above 0 on a log scale)."""
     problems = []
+
+    def value(key: str | None) -> Any:
+        entry = entries.get(key) if key else None
+        return None if entry is None or entry.value == NOT_REPORTED else entry.value
+
+    def problem(key: str, message: str) -> None:
+        problems.append(ReviewInputError(doc.path, message, line=doc.line((key,)), field=key))
+
     for outcome in protocol.outcomes:
-        events, total = (entries.get(k) for k in (outcome.events_field, outcome.total_field))
-        if events is None or total is None or NOT_REPORTED in (events.value, total.value):
-            continue
-        if total.value == 0:
-            problems.append(ReviewInputError(
-                path, f"the total of outcome {outcome.id!r} must be a positive count, not 0",
-                line=doc.line((outcome.total_field,)), field=outcome.total_field))
-        elif events.value > total.value:
-            problems.append(ReviewInputError(
-                path, f"{events.value} events is more than the total of {total.value} ({outcome.total_field})",
-                line=doc.line((outcome.events_field,)), field=outcome.events_field))
+        fields = outcome.fields
+        for role in _POSITIVE:
+            key = fields.get(role)
+            if key and value(key) is not None and value(key) <= 0:
+                problem(key, f"{role.removesuffix('_field').replace('_', ' ')} of outcome {outcome.id!r} must be "
+                             f"positive, not {value(key)}")
+        for events_role, total_role in _PAIRS:
+            events, total = value(fields.get(events_role)), value(fields.get(total_role))
+            if events is not None and total is not None and total > 0 and events > total:
+                problem(fields[events_role], f"{events} events is more than the total of {total} ({fields[total_role]})")
+        low, high = value(fields.get("ci_low_field")), value(fields.get("ci_high_field"))
+        if low is not None and high is not None and not low < high:
+            problem(fields["ci_low_field"], f"the 95% CI of outcome {outcome.id!r} runs from {low} to {high}: the lower "
+                                            "limit must be below the upper")
+        if outcome.scale == "log":
+            for role in ("estimate_field", "ci_low_field", "ci_high_field"):
+                key = fields.get(role)
+                if key and value(key) is not None and value(key) <= 0:
+                    problem(key, f"outcome {outcome.id!r} is a ratio (scale: log): {value(key)} is not above 0")
     return problems
 
 

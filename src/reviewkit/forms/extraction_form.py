@@ -35,11 +35,12 @@ _STATUS_MARK = {"extracted": "✓", NOT_REPORTED: "–", "pending": "○"}
 
 
 def value_widget(field: FormField) -> w.Widget:
-    """An input for a field's value: a list of choices, a whole number, a text, or a list (one item a line)."""
+    """An input for a field's value: a list of choices, a whole or decimal number, a text, or a list (one item a line)."""
     if field.type == "choice":
         return w.Dropdown(options=[("", "")] + [(c, c) for c in field.choices or []], layout=w.Layout(width="30em"))
-    if field.type == "integer":
-        return w.Text(placeholder="a whole number", layout=w.Layout(width="10em"))
+    if field.type in ("integer", "number"):
+        hint = "a whole number" if field.type == "integer" else "a number, e.g. 12.5"
+        return w.Text(placeholder=hint, layout=w.Layout(width="10em"))
     rows = "5em" if field.type == "list" else "4em"
     hint = "one item a line" if field.type == "list" else "the value, in your words"
     return w.Textarea(placeholder=hint, layout=w.Layout(width="100%", height=rows))
@@ -59,6 +60,12 @@ def typed_value(field: FormField, text: str) -> Any:
         if not text.isdigit():
             raise ValueError(f"{field.key} needs a whole number, not {text!r}")
         return int(text)
+    if field.type == "number":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{field.key} needs a number such as 12.5 (a point, not a comma), not {text!r}") from None
+        return int(number) if number.is_integer() and "." not in text else number
     if field.type == "list":
         return [line.strip() for line in text.splitlines() if line.strip()]
     return text
