@@ -19,7 +19,7 @@ def _texts(fig) -> list[str]:
 
 def test_forest_plot_of_grouped_studies_with_one_not_pooled(tmp_path):
     outcomes = pd.DataFrame([
-        {"outcome": "sae", "outcome_label": "SAE", "group": g, "study_id": s, "label": s, "design": "", "participants": "",
+        {"outcome": "sae", "outcome_label": "SAE", "type": "proportion", "group": g, "study_id": s, "label": s, "design": "", "participants": "",
          "events": e, "total": t, "poolable": e is not None, "reason": r, "finding": "", "direction": "", "risk_of_bias": ""}
         for g, s, e, t, r in [("fatigue", "msc-cm", 0, 19, ""), ("SCI", "hirota", 0, 7, ""),
                               ("SCI", "honmou", None, None, "counts not reported: vague")]

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from reviewkit.core.protocol import load_protocol
-from reviewkit.synthesis.grade import DOMAINS, Grade, Rating, load_grades, read_grades, sof_table
+from reviewkit.synthesis.grade import DOMAINS, Grade, Rating, load_grades, read_grades
 from reviewkit.synthesis.outcomes import ALL
+from reviewkit.synthesis.sof import sof_table
 
 FULL = {d: 0 for d in DOMAINS}
 

@@ -22,7 +22,7 @@ def _outcomes(review) -> pd.DataFrame:
 def _table(rows: list[tuple]) -> pd.DataFrame:
     """Hand-made outcome rows: (group, study, events, total, reason)."""
     table = pd.DataFrame([
-        {"outcome": "sae", "outcome_label": "SAE", "group": g, "study_id": s, "label": s, "design": "case series",
+        {"outcome": "sae", "outcome_label": "SAE", "type": "proportion", "group": g, "study_id": s, "label": s, "design": "case series",
          "participants": str(t or 10), "events": e, "total": t, "poolable": e is not None, "reason": r,
          "finding": "", "direction": "favourable", "risk_of_bias": "low"}
         for g, s, e, t, r in rows

@@ -13,5 +13,8 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "tables": ["direction_counts", "narrative_table", "sensitivity_table", "synthesis_tables"],
     "forest": ["forest_plot"],
     "funnel": ["funnel_plot"],
-    "grade": ["grade_table", "load_grades", "sof_table", "suggested_start"],
+    "effect_tables": ["effect_results", "effect_tables"],
+    "effect_analyses": ["effect_sensitivity_table", "leave_one_out_table", "meta_regression_table", "small_study_table"],
+    "grade": ["grade_table", "load_grades", "suggested_start"],
+    "sof": ["corresponding_risk", "sof_table"],
 })

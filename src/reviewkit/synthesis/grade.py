@@ -18,8 +18,6 @@ from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, read_yaml
-from reviewkit.core.text import join_cell
-from reviewkit.synthesis.outcomes import ALL
 
 GRADE_FILE = "grade.yml"
 LEVELS = ["very low", "low", "moderate", "high"]
@@ -30,7 +28,6 @@ DOMAINS: dict[str, tuple[int, ...]] = {
 }
 OUTCOME_KEYS = {"start", "start_reason", "domains", "comment"}
 PENDING = "pending"
-SOF_COLUMNS = ["outcome", "outcome_label", "studies", "participants", "estimate", "certainty", "comments"]
 
 
 @dataclass(frozen=True)
@@ -155,47 +152,6 @@ def grade_table(grades: dict[str, Grade]) -> pd.DataFrame:
         rows += [{"outcome": grade.outcome, "domain": d, "change": PENDING, "reason": ""} for d in grade.missing]
         rows.append({"outcome": grade.outcome, "domain": "certainty", "change": grade.certainty, "reason": ""})
     return pd.DataFrame(rows, columns=["outcome", "domain", "change", "reason"])
-
-
-def _estimate(row: pd.Series) -> str:
-    """``3.9% (0.5% to 23.3%); 0 events in 26 participants``: the events stay beside the estimate, so a
-    pooled proportion of studies with no events is not read as events seen."""
-    if pd.isna(row["estimate"]):
-        return "not estimable"
-    text = (f"{100 * row['estimate']:.1f}% ({100 * row['ci_low']:.1f}% to {100 * row['ci_high']:.1f}%); "
-            f"{row['events']} events in {row['participants']} participants")
-    return text if row["method"] else text + ", one study"
-
-
-def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFrame,
-              grades: dict[str, Grade]) -> pd.DataFrame:
-    """Summary of findings: per outcome, the studies and participants with counts, the estimate, the certainty,
-    and comments (studies synthesised narratively, the reasons for rating down or up, the directions)."""
-    rows = []
-    for outcome in protocol.outcomes:
-        overall = synthesis[(synthesis["outcome"] == outcome.id) & (synthesis["group"] == ALL)]
-        studies = narrative[narrative["outcome"] == outcome.id]
-        if overall.empty:
-            continue
-        row = overall.iloc[0]
-        grade = grades.get(outcome.id)
-        directions = studies["direction"].value_counts()
-        comments = [f"{grade.start.capitalize()} to start: {grade.start_reason}"] if grade and grade.start_reason else []
-        comments += [f"{r.domain.replace('_', ' ')} ({r.change:+d}): {r.reason}" for r in (grade.ratings if grade else ())
-                     if r.change]
-        comments.append("Direction in all studies (SWiM): " + ", ".join(f"{n} {d}" for d, n in directions.items()))
-        if grade and grade.comment:
-            comments.append(grade.comment)
-        participants = int(pd.to_numeric(studies["participants"], errors="coerce").sum())
-        if len(studies) > row["k"]:
-            comments.insert(0, f"{row['k']} of {len(studies)} studies ({row['participants']} of {participants} "
-                               "participants) give counts; the others are synthesised narratively")
-        rows.append({
-            "outcome": outcome.id, "outcome_label": outcome.label, "studies": int(row["k"]),
-            "participants": int(row["participants"]), "estimate": _estimate(row),
-            "certainty": grade.certainty if grade else PENDING, "comments": join_cell(comments),
-        })
-    return pd.DataFrame(rows, columns=SOF_COLUMNS)
 
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list) -> StageState:

@@ -65,10 +65,10 @@ def _summary(outcome: pd.DataFrame, group: str, rows: pd.DataFrame, settings: Me
 
 
 def synthesis_tables(outcomes: pd.DataFrame, settings: MetaAnalysis) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``synthesis.csv`` (per outcome: all studies, then each group when there are several) and
+    """For the single-arm (proportion) outcomes, ``synthesis.csv`` (per outcome: all studies, then each group when there are several) and
     ``synthesis_studies.csv`` (per outcome and study: proportion with exact CI, weight in the overall model)."""
     summaries, studies = [], []
-    for _, outcome in outcomes.groupby("outcome", sort=False):
+    for _, outcome in outcomes[outcomes["type"] == "proportion"].groupby("outcome", sort=False):
         groups = list(dict.fromkeys(outcome["group"]))
         overall = _summary(outcome, ALL, outcome, settings)
         summaries.append(overall)
@@ -108,7 +108,7 @@ def direction_counts(narrative: pd.DataFrame) -> pd.DataFrame:
 def sensitivity_table(outcomes: pd.DataFrame, settings: MetaAnalysis) -> pd.DataFrame:
     """Each pooled outcome (all studies) under every transform and model: does the choice matter?"""
     rows = []
-    for outcome_id, outcome in outcomes.groupby("outcome", sort=False):
+    for outcome_id, outcome in outcomes[outcomes["type"] == "proportion"].groupby("outcome", sort=False):
         counted = outcome[outcome["poolable"]]
         if len(counted) < settings.min_studies:
             continue
