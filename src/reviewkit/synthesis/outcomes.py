@@ -80,3 +80,13 @@ def overall_risk_of_bias(rob: pd.DataFrame) -> dict[str, str]:
         row.study_id: row.level if row.judgment == row.level else f"{row.level} ({row.judgment})"
         for row in overall.itertuples()
     }
+
+
+def rob_judgments(rob: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Each study's judgment per domain and overall (``{study: {"D1": "low", …, "overall": "some concerns"}}``),
+    with the tool for its design, from ``rob.csv``: what a forest plot shows beside the study."""
+    rows = rob[rob["source_type"].fillna("") == ""]
+    judged: dict[str, dict[str, str]] = {}
+    for row in rows.itertuples():
+        judged.setdefault(row.study_id, {})[row.item] = row.level
+    return judged

@@ -72,7 +72,8 @@ STAGES: tuple[Stage, ...] = (
           "reviewkit.appraisal.judgments:validate", "reviewkit.appraisal.plan:stage_status"),
     Stage("studies", "study notebooks", "study.ipynb", per_study=True),
     Stage("synthesis", "synthesis and certainty", "05_synthesis.ipynb",
-          ("synthesis", "synthesis_studies", "sensitivity", "narrative", "grade", "sof"),
+          ("synthesis", "synthesis_studies", "sensitivity", "effects", "effect_studies", "small_studies",
+           "leave_one_out", "meta_regression", "effect_sensitivity", "narrative", "grade", "sof"),
           "reviewkit.synthesis.grade:validate", "reviewkit.synthesis.grade:stage_status"),
     Stage("report", "report", "06_report.ipynb", ("status", "prisma")),
 )
