@@ -12,6 +12,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "outcomes": ["outcome_table", "overall_risk_of_bias"],
     "tables": ["direction_counts", "narrative_table", "sensitivity_table", "synthesis_tables"],
     "forest": ["forest_plot"],
+    "forest_comparative": ["comparative_forest"],
     "funnel": ["funnel_plot"],
     "grade": ["grade_table", "load_grades", "sof_table", "suggested_start"],
 })
