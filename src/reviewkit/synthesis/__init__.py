@@ -12,6 +12,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "outcomes": ["outcome_table", "overall_risk_of_bias", "rob_judgments"],
     "tables": ["direction_counts", "narrative_table", "sensitivity_table", "synthesis_tables"],
     "forest": ["forest_plot"],
+    "forest_comparative": ["comparative_forest"],
     "funnel": ["funnel_plot"],
     "effect_tables": ["effect_results", "effect_tables"],
     "effect_analyses": ["effect_sensitivity_table", "leave_one_out_table", "meta_regression_table", "small_study_table"],
