@@ -11,13 +11,13 @@ from reviewkit.core.outcome import MetaAnalysis, Outcome
 from reviewkit.core.protocol import load_protocol
 from reviewkit.extraction.forms import Entry, Form
 from reviewkit.records.studies import Study
+from reviewkit.synthesis.comparative_tables import effect_results, effect_tables
 from reviewkit.synthesis.effect_analyses import (
     effect_sensitivity_table,
     leave_one_out_table,
     meta_regression_table,
     small_study_table,
 )
-from reviewkit.synthesis.effect_tables import effect_results, effect_tables
 from reviewkit.synthesis.outcomes import ALL, COLUMNS, COUNTS
 from reviewkit.synthesis.sof import corresponding_risk, sof_table
 

@@ -65,13 +65,14 @@ def _pooled(build: Build, effects: pd.DataFrame) -> Markup:
         "95% PI": fmt_effect(r.measure, r.pi_low, r.pi_low, r.pi_high).split(" (")[-1].rstrip(")")
         if number(r.pi_low) is not None else EMPTY,
         "τ²": fmt_decimal(r.tau2, 3), "I²": f"{fmt_decimal(r.i2, 0)}%" if number(r.i2) is not None else EMPTY,
-        "Model": f"{r.method}{', HKSJ' if r.test == 'knha' else ''}" if isinstance(r.method, str) else EMPTY,
-        "Note": r.note if isinstance(r.note, str) and r.note else EMPTY,
+        "Model": f"{r.method}{', HKSJ' if r.test == 'knha' else ''}" if r.method else EMPTY,
+        "Note": r.note or EMPTY,
     } for r in effects.itertuples()])
     out = _table_figure("Results of comparative syntheses.", frame, "tab-effects", size="7.5pt")
-    for r in effects[effects["subgroup_q"].notna()].itertuples():
-        out += paragraph(f"{r.outcome_label}: test for subgroup differences Q = {fmt_decimal(r.subgroup_q, 2)}, "
-                         f"df = {int(r.subgroup_df)}, p = {fmt_decimal(r.subgroup_p, 3)}.")
+    for r in effects.itertuples():
+        if number(r.subgroup_q) is not None:
+            out += paragraph(f"{r.outcome_label}: test for subgroup differences Q = {fmt_decimal(r.subgroup_q, 2)}, "
+                             f"df = {fmt_count(r.subgroup_df)}, p = {fmt_decimal(r.subgroup_p, 3)}.")
     return out
 
 
@@ -94,7 +95,7 @@ def _studies(build: Build, studies: pd.DataFrame, refs: References) -> Markup:
 
 def _figures(build: Build, small: pd.DataFrame | None) -> Markup:
     out = Markup("")
-    notes = dict(zip(small["outcome"], small["note"].fillna(""))) if small is not None else {}
+    notes = dict(zip(small["outcome"], small["note"])) if small is not None else {}
     for outcome in (o for o in build.protocol.outcomes if o.comparative):
         forest = build.figure(f"forest_{outcome.id}")
         if forest:
@@ -109,12 +110,13 @@ def _figures(build: Build, small: pd.DataFrame | None) -> Markup:
     return out
 
 
-def _small_studies(small: pd.DataFrame | None) -> Markup:
-    tested = small[small["egger_z"].notna()] if small is not None else pd.DataFrame()
+def _small_studies(build: Build, small: pd.DataFrame | None) -> Markup:
+    tested = [r for r in small.itertuples() if number(r.egger_z) is not None] if small is not None else []
     return Markup("".join(paragraph(
         f"Small-study effects ({r.outcome}): Egger's test z = {fmt_decimal(r.egger_z, 2)}, p = "
-        f"{fmt_decimal(r.egger_p, 3)}; trim-and-fill added {_plural(int(r.k0), 'study', 'studies')} on the {r.side} "
-        f"side.") for r in tested.itertuples()))
+        f"{fmt_decimal(r.egger_p, 3)}; trim-and-fill added {_plural(int(number(r.k0)), 'study', 'studies')} on the "
+        f"{r.side} side, giving {fmt_effect(_measure(build, r.outcome), r.adjusted_estimate, r.adjusted_ci_low, r.adjusted_ci_high)}.")
+        for r in tested))
 
 
 def _leave_one_out(build: Build, loo: pd.DataFrame | None) -> Markup:
@@ -123,7 +125,8 @@ def _leave_one_out(build: Build, loo: pd.DataFrame | None) -> Markup:
     out = Markup("")
     for outcome, rows in loo.groupby("outcome", sort=False):
         measure = _measure(build, outcome)
-        low, high = rows["estimate"].idxmin(), rows["estimate"].idxmax()
+        estimates = pd.to_numeric(rows["estimate"], errors="coerce")
+        low, high = estimates.idxmin(), estimates.idxmax()
         out += paragraph(f"Leave-one-out ({outcome}): the pooled {measure} ranged from "
                          f"{fmt_effect(measure, rows.loc[low, 'estimate'], None, None)} (without "
                          f"{rows.loc[low, 'omitted']}) to {fmt_effect(measure, rows.loc[high, 'estimate'], None, None)} "
@@ -134,18 +137,16 @@ def _leave_one_out(build: Build, loo: pd.DataFrame | None) -> Markup:
 def _tables(build: Build, regression: pd.DataFrame | None, sensitivity: pd.DataFrame | None) -> Markup:
     out = Markup("")
     if regression is not None and not regression.empty:
-        frame = pd.DataFrame([{"Outcome": r.outcome, "Term": r.term if isinstance(r.term, str) else EMPTY,
+        frame = pd.DataFrame([{"Outcome": r.outcome, "Term": r.term or EMPTY,
                                "Coefficient": fmt_decimal(r.coef, 3), "SE": fmt_decimal(r.se, 3),
                                "p": fmt_decimal(r.p, 3), "τ²": fmt_decimal(r.tau2, 3),
-                               "Note": r.note if isinstance(r.note, str) and r.note else EMPTY}
-                              for r in regression.itertuples()])
+                               "Note": r.note or EMPTY} for r in regression.itertuples()])
         out += _table_figure("Meta-regression on the protocol's moderators (analysis scale).", frame, size="7.5pt")
     if sensitivity is not None and not sensitivity.empty:
         frame = pd.DataFrame([{"Outcome": r.outcome, "Analysis": r.label, "Studies": fmt_count(r.k),
                                "Effect (95% CI)": fmt_effect(_measure(build, r.outcome), r.estimate, r.ci_low, r.ci_high),
                                "I²": f"{fmt_decimal(r.i2, 0)}%" if number(r.i2) is not None else EMPTY,
-                               "Note": r.note if isinstance(r.note, str) and r.note else EMPTY}
-                              for r in sensitivity.itertuples()])
+                               "Note": r.note or EMPTY} for r in sensitivity.itertuples()])
         out += _table_figure("Sensitivity analyses of the comparative outcomes.", frame, size="7.5pt")
     return out
 
@@ -161,7 +162,7 @@ def effect_results(build: Build, refs: References) -> Markup:
     if effects.empty:
         return out + paragraph("No comparative outcome data yet.")
     small = build.table("small_studies")
-    return (out + _pooled(build, effects) + _figures(build, small) + _small_studies(small)
+    return (out + _pooled(build, effects) + _figures(build, small) + _small_studies(build, small)
             + _leave_one_out(build, build.table("leave_one_out"))
             + _tables(build, build.table("meta_regression"), build.table("effect_sensitivity"))
             + heading("Comparative outcomes in each study", 3) + _studies(build, studies, refs))

@@ -7,6 +7,7 @@ import pandas as pd
 
 from reviewkit.core.protocol import PROTOCOL_FILE
 from reviewkit.report.blocks import section
+from reviewkit.report.effects import effect_methods
 from reviewkit.report.facts import _reviewers
 from reviewkit.report.inputs import Build
 from reviewkit.report.typst import EMPTY, Markup, fmt_count, fmt_decimal, fmt_percent, heading, number, paragraph, table
@@ -110,22 +111,28 @@ def _rob_methods(build: Build) -> Markup:
 def _synthesis_methods(build: Build) -> Markup:
     p = build.protocol
     meta = p.meta_analysis
+    proportions = [o for o in p.outcomes if not o.comparative]
     grouped = f"; studies were grouped by {_label(meta.group_by).lower()} (subgroups)" if meta.group_by else ""
-    text = [f"Effect measure: for each outcome ({_words([o.label.lower() for o in p.outcomes])}), the proportion of "
-            "participants with the event, from the counts each study reports. " + p.synthesis,
-            f"Model: {meta.method}, with proportions on the {meta.transform} scale; a pooled estimate needs at "
-            f"least {meta.min_studies} studies with counts{grouped}. Heterogeneity is reported as τ² and I²."]
-    text.append("Results of individual studies are tabulated with exact (Clopper–Pearson) 95% confidence intervals and "
-                "shown in forest plots; studies without counts are synthesised narratively, following the SWiM "
-                "guideline, by direction of effect.")
+    text = [p.synthesis]
+    if proportions:
+        text += [f"Effect measure: for each single-arm outcome ({_words([o.label.lower() for o in proportions])}), the "
+                 "proportion of participants with the event, from the counts each study reports.",
+                 f"Model: {meta.method if meta.method in ('FE', 'DL', 'REML', 'GLMM') else 'REML'}, with proportions "
+                 f"on the {meta.transform} scale; a pooled estimate needs at least {meta.min_studies} studies with "
+                 f"counts{grouped}. Heterogeneity is reported as τ² and I².",
+                 "Results of individual studies are tabulated with exact (Clopper–Pearson) 95% confidence intervals "
+                 "and shown in forest plots."]
+    text.append(effect_methods(build))
+    text.append("Studies without usable data are synthesised narratively, following the SWiM guideline, by direction "
+                "of effect.")
     sensitivity = build.table("sensitivity")
     if sensitivity is not None and not sensitivity.empty:
-        text.append(f"Sensitivity analyses: each pooled estimate was recomputed on the "
+        text.append(f"Sensitivity analyses of the proportions: each pooled estimate was recomputed on the "
                     f"{_words(list(dict.fromkeys(sensitivity['transform'])))} scales with the "
                     f"{_words(list(dict.fromkeys(sensitivity['method'])))} models.")
-    else:
+    elif not meta.sensitivity:
         text.append("No sensitivity analysis was run.")
-    return heading("Synthesis methods", 2, label="synthesis-methods") + paragraph(" ".join(text))
+    return heading("Synthesis methods", 2, label="synthesis-methods") + paragraph(" ".join(t for t in text if t))
 
 
 def _certainty_methods(build: Build) -> Markup:

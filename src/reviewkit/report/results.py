@@ -6,6 +6,7 @@ from collections import Counter
 import pandas as pd
 
 from reviewkit.report.blocks import _table_figure, pending, section
+from reviewkit.report.effects import effect_results
 from reviewkit.report.facts import _designs, _excluded_reports, _overall_rob, _selection_sentence
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
@@ -172,6 +173,8 @@ def _rob_results(build: Build, refs: References) -> Markup:
 
 
 def _individual_results(build: Build, refs: References) -> Markup:
+    if all(o.comparative for o in build.protocol.outcomes):
+        return Markup("")
     out, studies = section(build, "Results of individual studies", "individual-results", "synthesis_studies", "synthesis")
     if studies is None:
         return out
@@ -190,6 +193,8 @@ def _individual_results(build: Build, refs: References) -> Markup:
 
 
 def _synthesis_results(build: Build) -> Markup:
+    if all(o.comparative for o in build.protocol.outcomes):
+        return Markup("")
     out = heading("Results of syntheses", 2, label="synthesis-results")
     synthesis = build.table("synthesis")
     if synthesis is None:
@@ -220,7 +225,7 @@ def _synthesis_results(build: Build) -> Markup:
             "Sensitivity analyses: pooled estimates on other scales and with other models.", frame, "tab-sensitivity",
             size="7.5pt")
     studies = build.table("synthesis_studies")
-    for outcome in build.protocol.outcomes:
+    for outcome in (o for o in build.protocol.outcomes if not o.comparative):
         path = build.figure(f"forest_{outcome.id}")
         with_counts = studies is not None and any(
             number(r.total) for r in studies[studies["outcome"] == outcome.id].itertuples())
@@ -258,8 +263,11 @@ def _certainty_results(build: Build) -> Markup:
         return out
     if sof.empty:
         return out + paragraph("No summary of findings yet: no outcome data to rate.")
+    absolute = "risk_control" in sof and sof["risk_control"].fillna("").astype(str).str.len().gt(0).any()
     frame = pd.DataFrame([{"Outcome": r.outcome_label, "Studies": fmt_count(r.studies), "Participants": fmt_count(r.participants),
                            "Estimate (95% CI)": display(r.estimate) if number(r.estimate) is None else fmt_percent(r.estimate),
+                           **({"Risk with control": display(r.risk_control) or EMPTY,
+                               "Risk with intervention (95% CI)": display(r.risk_intervention) or EMPTY} if absolute else {}),
                            "Certainty": r.certainty or EMPTY, "Comments": listed(r.comments)} for r in sof.itertuples()])
     out += _table_figure("Summary of findings.", frame, "tab-sof")
     grade = build.table("grade")
@@ -277,4 +285,5 @@ def _certainty_results(build: Build) -> Markup:
 
 def _results(build: Build, refs: References) -> Markup:
     return (heading("Results", 1) + _study_selection(build, refs) + _characteristics(build, refs) + _rob_results(build, refs)
-            + _individual_results(build, refs) + _synthesis_results(build) + _narrative(build, refs) + _certainty_results(build))
+            + _individual_results(build, refs) + _synthesis_results(build) + effect_results(build, refs)
+            + _narrative(build, refs) + _certainty_results(build))

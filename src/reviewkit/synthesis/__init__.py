@@ -14,7 +14,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "forest": ["forest_plot"],
     "forest_comparative": ["comparative_forest"],
     "funnel": ["funnel_plot"],
-    "effect_tables": ["effect_results", "effect_tables"],
+    "comparative_tables": ["effect_results", "effect_tables"],
     "effect_analyses": ["effect_sensitivity_table", "leave_one_out_table", "meta_regression_table", "small_study_table"],
     "grade": ["grade_table", "load_grades", "suggested_start"],
     "sof": ["corresponding_risk", "sof_table"],

@@ -12,7 +12,7 @@ from reviewkit.core.protocol import Protocol
 from reviewkit.extraction.forms import NOT_REPORTED, Form
 from reviewkit.synthesis.bias import egger_test, trim_and_fill
 from reviewkit.synthesis.comparative import PooledEffect
-from reviewkit.synthesis.effect_tables import pool_rows
+from reviewkit.synthesis.comparative_tables import pool_rows
 from reviewkit.synthesis.moderators import leave_one_out, meta_regression
 from reviewkit.synthesis.outcomes import ALL
 

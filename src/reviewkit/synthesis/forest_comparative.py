@@ -26,7 +26,7 @@ from reviewkit.synthesis.checks import refuse
 from reviewkit.synthesis.comparative import PooledEffect, StudyEffect
 from reviewkit.synthesis.funnel import MEASURE_NAMES
 from reviewkit.synthesis.moderators import SubgroupTest
-from reviewkit.synthesis.tables import ALL
+from reviewkit.synthesis.outcomes import ALL
 
 ROW = 0.27  # inches per row (of a study or diamond)
 HEIGHTS = {"text": 0.19, "gap": 0.14, "end": 0.06}  # inches: the rows of the notes under a diamond, between groups
