@@ -120,7 +120,7 @@ class _Checker:
 
     def quotes(self, keys: tuple[str | int, ...], raw: Any, record: str) -> tuple[FoundQuote, ...] | None:
         """Each quote found in the record's text (``verify_quotes``); None, and an error per problem, if any is not."""
-        found, problems = verify_quotes(raw, record, self.records[record].text)
+        found, problems = verify_quotes(raw, record, self.records[record].text, self.records[record].page_starts)
         for problem in problems:
             self.error(keys, problem, record=record)
         return None if problems else found

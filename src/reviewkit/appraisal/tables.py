@@ -11,7 +11,8 @@ from reviewkit.core.text import join_cell
 def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
     """``study_id, record_id, source_type, tool, item, judgment, level, support``: one row per item, then the overall.
 
-    ``support`` is the quote(s) and the note; an item not yet answered is ``pending``.
+    ``support`` is the quote(s), each with its page for a PDF record, and the note; an item not yet answered is
+    ``pending``.
     """
     rows = []
     for a in appraisals:
@@ -19,7 +20,8 @@ def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
         for item in a.tool.items:
             judged = a.items.get(item.id)
             support = "" if judged is None else " — ".join(
-                p for p in (QUOTE_JOIN.join(f"“{e.quote}”" for e in judged.evidence), judged.note) if p
+                p for p in (QUOTE_JOIN.join(f"“{e.quote}”" + (f" (p. {e.pages})" if e.pages else "")
+                                            for e in judged.evidence), judged.note) if p
             )
             rows.append({**base, "item": item.id, "judgment": judged.answer if judged else PENDING,
                          "level": judged.level if judged else PENDING, "support": support})

@@ -5,6 +5,7 @@ dash and quotation-mark variants unified); offsets are always given in the origi
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -153,16 +154,28 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> str:
 
 @dataclass(frozen=True)
 class FoundQuote:
-    """A reviewer's quote and where it was found: the record and the offsets in its text."""
+    """A reviewer's quote and where it was found: the record, the offsets in its text and, for a record read
+    from a PDF, its page or pages (``4``, ``4–5``; empty otherwise)."""
 
     record: str
     quote: str
     span: tuple[int, int]
+    pages: str = ""
 
 
-def verify_quotes(raw: Any, record: str, text: str) -> tuple[tuple[FoundQuote, ...], list[str]]:
+def pages_of(span: tuple[int, int], page_starts: Sequence[int]) -> str:
+    """The 1-based page or pages (``4``, ``4–5``) of a span of a text whose pages start at ``page_starts``."""
+    if not page_starts:
+        return ""
+    first, last = (bisect.bisect_right(page_starts, offset) for offset in (span[0], max(span[0], span[1] - 1)))
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def verify_quotes(raw: Any, record: str, text: str, page_starts: Sequence[int] = ()
+                  ) -> tuple[tuple[FoundQuote, ...], list[str]]:
     """The one quote check: each quote of ``raw`` (a text or a list of texts) found in ``text``, the text of
-    ``record``; a problem (what the caller's error says) for a malformed quote and for each quote not found."""
+    ``record`` (whose pages start at ``page_starts`` when it was read from a PDF); a problem (what the caller's
+    error says) for a malformed quote and for each quote not found, naming the closest passage and its page."""
     quotes = [raw] if isinstance(raw, str) else raw
     if not isinstance(quotes, list) or not quotes or not all(isinstance(q, str) and q.strip() for q in quotes):
         return (), ["'quote' must be a text or a list of texts (in YAML, put a quote holding ': ' in quotation marks)"]
@@ -170,8 +183,11 @@ def verify_quotes(raw: Any, record: str, text: str) -> tuple[tuple[FoundQuote, .
     for quote in quotes:
         span = find_quote(quote, text)
         if span is None:
+            closest = closest_passage(quote, text)
+            at = text.find(closest) if page_starts and closest else -1
+            page = f" (p. {pages_of((at, at + len(closest)), page_starts)})" if at >= 0 else ""
             problems.append(f"quote not found in the text of record {record!r}: {excerpt(quote)!r}; "
-                            f"closest passage: {excerpt(closest_passage(quote, text))!r}")
+                            f"closest passage{page}: {excerpt(closest)!r}")
         else:
-            found.append(FoundQuote(record, quote, span))
+            found.append(FoundQuote(record, quote, span, pages_of(span, page_starts)))
     return tuple(found), problems

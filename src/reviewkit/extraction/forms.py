@@ -111,7 +111,7 @@ def _check_quotes(
             message=f"record {excerpt(record_id)!r} is not a report of study {study.id!r} (its reports: {list(study.records)})",
             **where,
         )]
-    found, problems = verify_quotes(quote, record_id, records[record_id].text)
+    found, problems = verify_quotes(quote, record_id, records[record_id].text, records[record_id].page_starts)
     return found, [ReviewInputError(message=f"study {study.id!r}: {problem}", record=record_id, **where) for problem in problems]
 
 

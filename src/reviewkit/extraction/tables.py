@@ -32,7 +32,8 @@ def display_value(value: Any) -> str:
 
 
 def extraction_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
-    """Long format, one row per study and form field: ``study_id, record_id, field, value, quote, note, status``."""
+    """Long format, one row per study and form field: ``study_id, record_id, field, value, quote, page, note,
+    status``; ``page`` is each quote's page in its PDF (``4``, ``4–5``), in the quotes' order, empty for text records."""
     rows = []
     for form in forms:
         for field in protocol.extraction_form:
@@ -43,10 +44,12 @@ def extraction_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:
                 "field": field.key,
                 "value": display_value(entry.value) if entry else "",
                 "quote": QUOTE_JOIN.join(e.quote for e in entry.evidence) if entry else "",
+                "page": QUOTE_JOIN.join(e.pages for e in entry.evidence) if entry and any(
+                    e.pages for e in entry.evidence) else "",
                 "note": entry.note if entry else "",
                 "status": form.status(field.key),
             })
-    return pd.DataFrame(rows, columns=["study_id", "record_id", "field", "value", "quote", "note", "status"])
+    return pd.DataFrame(rows, columns=["study_id", "record_id", "field", "value", "quote", "page", "note", "status"])
 
 
 def characteristics_table(forms: list[Form], protocol: Protocol) -> pd.DataFrame:

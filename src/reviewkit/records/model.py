@@ -29,6 +29,8 @@ class Record:
     citations: tuple[str, ...] = ()
     journals_mentioned: tuple[str, ...] = ()
     citation: Citation | None = None  # the bibliographic record, for records imported from an export
+    page_starts: tuple[int, ...] = ()  # for a record read from a PDF: where each page starts in ``text``
+    note: str = ""  # what the reader could not do (a PDF without a text layer on some pages)
 
     @cached_property
     def _passages(self) -> list[Passage]:

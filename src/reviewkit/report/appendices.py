@@ -22,7 +22,11 @@ CHECKLIST = "prisma_2020_checklist.yml"
 
 
 def _support(row: pd.Series) -> Markup:
-    return Markup(f"#quoted[{escape(row.quote)}]") if row.quote else Markup(escape(EMPTY))
+    """A row's quote as the appendix sets it, with its page in the PDF (``p. 4``) when it has one."""
+    if not row.quote:
+        return Markup(escape(EMPTY))
+    page = getattr(row, "page", "")
+    return Markup(f"#quoted[{escape(row.quote)}]" + (escape(f" (p. {page})") if page else ""))
 
 
 def _appendix_studies(build: Build, refs: References) -> Markup:
