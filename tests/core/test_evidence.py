@@ -106,3 +106,17 @@ def test_a_quote_at_the_end_of_a_long_document_is_found_where_it_is():
     text = "Patients were treated and followed. " * 20_000 + "In all, 31 participants\nwere treated ."
     span = find_quote("in all, 31 PARTICIPANTS were treated.", text)
     assert span is not None and text[span[0]:span[1]] == "In all, 31 participants\nwere treated ."
+
+
+def test_a_quote_in_a_paged_text_carries_its_page_and_a_miss_names_the_closest_passages_page():
+    from reviewkit.core.evidence import pages_of, verify_quotes
+
+    pages = ["Methods. Forty patients were randomised.", "Results. Twelve of 40 had a relapse\nwithin a year.",
+             "Discussion. Relapse was rarer."]
+    text = "\n\f\n".join(pages)
+    starts = (0, len(pages[0]) + 3, len(pages[0]) + len(pages[1]) + 6)
+    found, problems = verify_quotes(["Twelve of 40 had a relapse within a year", "randomised. Results"], "r1", text, starts)
+    assert problems == [] and [f.pages for f in found] == ["2", "1–2"]
+    _, problems = verify_quotes("Relapse was much rarer", "r1", text, starts)
+    assert "closest passage (p. 3)" in problems[0]
+    assert pages_of((0, 5), ()) == "" and verify_quotes("Forty patients", "r1", text)[0][0].pages == ""

@@ -246,7 +246,7 @@ def make_encrypted(path: str | Path, source: str | Path, password: str = "secret
     writer = PdfWriter()
     for page in PdfReader(str(source)).pages:
         writer.add_page(page)
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-128")
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="RC4-128")
     path = Path(path)
     with path.open("wb") as out:
         writer.write(out)
@@ -274,4 +274,47 @@ def make_not_pdf(path: str | Path) -> Path:
     """A Word-like file saved with a .pdf name."""
     path = Path(path)
     path.write_bytes(b"PK\x03\x04" + b"word/document.xml" + bytes(200))
+    return path
+
+
+LEGACY_LINES = [
+    "Single-column report typeset with a Type 1 font whose ligature glyphs",
+    "are named fi, fl, ff and ffi: the text layer holds U+FB01 and its kin.",
+    "The \x01rst \x01ndings re\x02ect an e\x03cient and e\x04ective design.",
+    "A second paragraph follows on its own line, with a stem-cell trial.",
+]
+
+
+def legacy_pdf(lines: list[str] = LEGACY_LINES) -> bytes:
+    """A one-column PDF written by hand in the old way: Times-Roman with an encoding whose codes 1–4 are the
+    glyphs fi, fl, ffi and ff, so that pdfium reads U+FB01, U+FB02, U+FB03 and U+FB00 from its text layer."""
+    def escaped(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    content = "BT /F1 12 Tf 72 720 Td 16 TL\n" + "".join(f"({escaped(line)}) Tj T*\n" for line in lines) + "ET\n"
+    font = ("<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding << /Type /Encoding "
+            "/BaseEncoding /WinAnsiEncoding /Differences [1 /fi /fl /ffi /ff] >> >>")
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        "/Contents 5 0 R >>",
+        font,
+        f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}endstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("latin-1")
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode("latin-1")
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode("latin-1")
+    return bytes(out)
+
+
+def make_legacy(path: str | Path) -> Path:
+    """Write ``legacy_pdf()`` to ``path``."""
+    path = Path(path)
+    path.write_bytes(legacy_pdf())
     return path

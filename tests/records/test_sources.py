@@ -102,13 +102,16 @@ def test_non_utf8_document_names_file_and_line(tmp_path):
 def test_folder_reads_text_and_markdown_in_name_order(tmp_path):
     _write(tmp_path, "b.md", "# A Markdown report of a stem cell study\nBody text here.")
     _write(tmp_path, "a.txt", "A plain text report of another study\nMore text.")
-    _write(tmp_path, "notes.pdf", "not a text document")
+    _write(tmp_path, "notes.docx", "not a text document")
     assert [r.id for r in read_folder(tmp_path, "web")] == ["a", "b"]
+    _write(tmp_path, "scan.pdf", "not a PDF at all")
+    with pytest.raises(ReviewInputError, match=r"scan\.pdf: this is not a PDF"):
+        read_folder(tmp_path, "web")
 
 
 def test_missing_or_empty_folder_is_an_error(tmp_path):
     with pytest.raises(ReviewInputError, match="does not exist"):
         read_folder(tmp_path / "nowhere", "web")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ReviewInputError, match="no .txt or .md"):
+    with pytest.raises(ReviewInputError, match="no .txt, .md or .pdf"):
         read_folder(tmp_path / "empty", "web")

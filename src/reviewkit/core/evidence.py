@@ -106,19 +106,25 @@ def find_quote(quote: str, text: str) -> tuple[int, int] | None:
     return _original_span(offsets, at, at + len(needle))
 
 
-def closest_passage(quote: str, text: str) -> str:
-    """The passage of ``text`` most like ``quote`` (whitespace collapsed), to show beside a failed quote."""
+def closest_span(quote: str, text: str) -> tuple[int, int] | None:
+    """Where the passage of ``text`` most like ``quote`` stands (whole words), or None for an empty quote or text."""
     needle = normalise(quote)
     haystack, offsets = _document(text)
     if not needle or not haystack:
-        return ""
+        return None
     found = fuzz.partial_ratio_alignment(needle, haystack)
     start, end = _original_span(offsets, found.dest_start, max(found.dest_end, found.dest_start + 1))
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    return " ".join(text[start:end].split())
+    return start, end
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """The passage of ``text`` most like ``quote`` (whitespace collapsed), to show beside a failed quote."""
+    span = closest_span(quote, text)
+    return " ".join(text[span[0]:span[1]].split()) if span else ""
 
 
 def context(text: str, span: tuple[int, int], chars: int = CONTEXT_CHARS) -> str:
@@ -183,9 +189,9 @@ def verify_quotes(raw: Any, record: str, text: str, page_starts: Sequence[int] =
     for quote in quotes:
         span = find_quote(quote, text)
         if span is None:
-            closest = closest_passage(quote, text)
-            at = text.find(closest) if page_starts and closest else -1
-            page = f" (p. {pages_of((at, at + len(closest)), page_starts)})" if at >= 0 else ""
+            near = closest_span(quote, text)
+            page = f" (p. {pages_of(near, page_starts)})" if near and page_starts else ""
+            closest = " ".join(text[near[0]:near[1]].split()) if near else ""
             problems.append(f"quote not found in the text of record {record!r}: {excerpt(quote)!r}; "
                             f"closest passage{page}: {excerpt(closest)!r}")
         else:

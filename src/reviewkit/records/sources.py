@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,17 +14,22 @@ from reviewkit.core.storage import read_text
 from reviewkit.core.text import find_dois, join_cell
 from reviewkit.records.citation import Citation
 from reviewkit.records.cues import find_citations, find_dates, find_journal_mentions, suggest_title
+from reviewkit.records.fulltext import attached
 from reviewkit.records.model import Record
 from reviewkit.records.readers import ImportResult, read_file
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".pdf"}
+PDF_CACHE = Path("build") / "cache" / "pdf-text"  # under the review folder: PDF text by file hash, git-ignored
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # not tab, line feed, form feed, carriage return
 
 
-def read_record(path: Path, source: str) -> Record:
-    """Read one plain-text or Markdown document into a record; its id is the file stem."""
+def read_record(path: Path, source: str, cache_dir: Path | None = None) -> Record:
+    """Read one plain-text, Markdown or PDF document into a record; its id is the file stem. A PDF's text is read
+    page by page (``records.pdf_text``; cached in ``cache_dir`` by the file's hash), its pages kept."""
+    if path.suffix.lower() == ".pdf":
+        return _pdf_record(path, source, cache_dir)
     text = read_text(path)
     if not text.strip():
         raise ReviewInputError(path, "the document is empty", record=path.stem)
@@ -47,6 +53,24 @@ def read_record(path: Path, source: str) -> Record:
     )
 
 
+def _pdf_record(path: Path, source: str, cache_dir: Path | None) -> Record:
+    from reviewkit.records.pdf_text import read_pdf  # pypdfium2, only for a review with PDFs
+
+    pdf = read_pdf(path, cache_dir)
+    text = pdf.text
+    return Record(id=path.stem, source=source, path=str(path), text=text,
+                  title=suggest_title(text) if text.strip() else path.stem, dates=find_dates(text), dois=find_dois(text),
+                  citations=find_citations(text), journals_mentioned=find_journal_mentions(text),
+                  page_starts=pdf.page_starts, note=pdf.note())
+
+
+def _with_full_text(record: Record, pdf: Path, cache_dir: Path) -> Record:
+    """An imported record whose full text is attached (``reviewkit attach``): its text is the PDF's, by page."""
+    full = _pdf_record(pdf, record.source, cache_dir)
+    return replace(record, path=str(pdf), text=full.text, page_starts=full.page_starts, note=full.note,
+                   dois=tuple(dict.fromkeys((*record.dois, *full.dois))))
+
+
 def folder_documents(folder: Path, source: str) -> tuple[list[Path], list[ReviewInputError]]:
     """The documents of a folder source, its subfolders included, in path order (hidden files and folders left
     out), and the problems: no such folder, no document in it, a link to a file that is not there."""
@@ -61,23 +85,24 @@ def folder_documents(folder: Path, source: str) -> tuple[list[Path], list[Review
         elif path.is_file():
             documents.append(path)
     if not documents and not problems:
-        problems.append(ReviewInputError(folder, f"source {source!r} holds no .txt or .md documents", field="sources.path"))
+        problems.append(ReviewInputError(folder, f"source {source!r} holds no .txt, .md or .pdf documents",
+                                         field="sources.path"))
     return documents, problems
 
 
-def read_folder(folder: Path, source: str) -> list[Record]:
-    """Every text or Markdown document of a folder source (``folder_documents``); raises naming every problem."""
-    records, problems = _read_folder(folder, source)
+def read_folder(folder: Path, source: str, cache_dir: Path | None = None) -> list[Record]:
+    """Every text, Markdown or PDF document of a folder source (``folder_documents``); raises naming every problem."""
+    records, problems = _read_folder(folder, source, cache_dir)
     raise_collected(problems)
     return records
 
 
-def _read_folder(folder: Path, source: str) -> tuple[list[Record], list[ReviewInputError]]:
+def _read_folder(folder: Path, source: str, cache_dir: Path | None = None) -> tuple[list[Record], list[ReviewInputError]]:
     paths, problems = folder_documents(folder, source)
     records = []
     for path in paths:
         try:
-            records.append(read_record(path, source))
+            records.append(read_record(path, source, cache_dir))
         except ReviewInputError as exc:
             problems.append(exc)
     return records, problems
@@ -121,8 +146,14 @@ def read_sources(review_dir: str | Path, protocol: Protocol) -> tuple[list[Recor
                 continue
             imports.append(result)
             found = [citation_record(c, source.id, result.path) for c in result.citations]
+            full = attached(review_dir)
+            try:
+                found = [_with_full_text(r, full[r.id], Path(review_dir) / PDF_CACHE) if r.id in full else r
+                         for r in found]
+            except ReviewInputError as exc:
+                problems.append(exc)
         else:
-            found, trouble = _read_folder(source_dir(review_dir, source), source.id)
+            found, trouble = _read_folder(source_dir(review_dir, source), source.id, Path(review_dir) / PDF_CACHE)
             problems.extend(trouble)
         for record in found:
             if record.id in seen:
@@ -164,6 +195,9 @@ def records_table(records: list[Record]) -> pd.DataFrame:
                 "journals_mentioned": join_cell(r.journals_mentioned),
                 "citations": join_cell(r.citations),
                 "characters": len(r.text),
+                "full_text": "yes" if r.citation is None or r.page_starts else "",  # a document is its own
+                "pages": len(r.page_starts) or "",
+                "note": r.note,
             }
         )
     return pd.DataFrame(rows)

@@ -16,9 +16,10 @@ Each PRISMA column (``databases_registers``, ``other_methods``) and their ``tota
 - ``excluded_screening``: records excluded at title/abstract;
 - ``awaiting_screening``: records still pending or in conflict at title/abstract (per state in ``reason``);
 - ``sought``: reports sought for retrieval, the records passed on to full text (include or unsure);
-- ``not_retrieved``: reports excluded at full text with the reason id ``not_retrieved`` (the
-  convention: add ``{id: not_retrieved, label: Report could not be retrieved}`` to the protocol's
-  exclusion_reasons to use it; without it the count is 0);
+- ``not_retrieved``: reports sought whose full text the review does not have (an imported record with no PDF
+  attached by ``reviewkit attach``) and that have no full-text decision, and reports excluded at full text with
+  the reason id ``not_retrieved`` (add ``{id: not_retrieved, label: Report could not be retrieved}`` to the
+  protocol's exclusion_reasons to record one);
 - ``assessed``: reports assessed for eligibility (sought minus not retrieved);
 - ``excluded_full_text``: reports excluded at full text, in total and per protocol reason (``reason``);
 - ``awaiting_full_text``: reports still pending, unsure or in conflict at full text (per state);
@@ -112,9 +113,10 @@ def _decisions(screening: pd.DataFrame, columns: dict[str, str], reasons: dict[s
 
 
 def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, linked: list[str],
-                   reasons: dict[str, str], duplicates: int | None) -> list[dict]:
+                   reasons: dict[str, str], duplicates: int | None, without: set[str]) -> list[dict]:
     """The boxes of one PRISMA column; ``linked`` holds the column of each record linked to an included study;
-    ``duplicates`` the records of the column removed as duplicates (None: derive it)."""
+    ``duplicates`` the records of the column removed as duplicates (None: derive it); ``without`` the records
+    whose full text the review does not have."""
     own = sources[sources["prisma_column"] == column]
     skipped = [int(n or 0) for n in own["skipped"]] if "skipped" in own else [0] * len(own)
     read = [int(n) + s for n, s in zip(own["records"], skipped)]
@@ -126,6 +128,8 @@ def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, 
     full = at[(at["stage"] == "full_text") & at["record_id"].isin(passed)]
     full = pd.concat([full, pd.DataFrame({"record_id": sorted(passed - set(full["record_id"])), "decision": "pending",
                                           "exclusion_reason": ""})])  # passed on but no full-text row yet
+    unretrieved = (full["decision"] == "pending") & full["record_id"].isin(without)
+    full = full[~unretrieved]
     excluded = full[full["decision"] == "exclude"]
     lost = excluded["exclusion_reason"] == NOT_RETRIEVED
     per_reason = excluded.loc[~lost, "exclusion_reason"].value_counts()
@@ -139,8 +143,8 @@ def _column_counts(column: str, sources: pd.DataFrame, decisions: pd.DataFrame, 
         *[_row(column, "awaiting_screening", (title["decision"] == s).sum(), reason=s, label=STATE_LABELS[s])
           for s in AWAITING["title_abstract"]],
         _row(column, "sought", len(passed)),
-        _row(column, "not_retrieved", lost.sum()),
-        _row(column, "assessed", len(passed) - lost.sum()),
+        _row(column, "not_retrieved", lost.sum() + unretrieved.sum()),
+        _row(column, "assessed", len(passed) - lost.sum() - unretrieved.sum()),
         _row(column, "excluded_full_text", (~lost).sum()),
         *[_row(column, "excluded_full_text", per_reason.get(r, 0), reason=r, label=label)
           for r, label in reasons.items() if r != NOT_RETRIEVED],
@@ -176,8 +180,9 @@ def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataF
     removed = records["duplicate_of"].fillna("") != "" if "duplicate_of" in records else None
     duplicates = {c: None if removed is None else int((records["source"].map(dict(zip(sources["source"],
                   sources["prisma_column"])))[removed] == c).sum()) for c in COLUMNS}
+    without = set(records.loc[records["full_text"] == "", "record_id"]) if "full_text" in records else set()
     rows = [row for column in COLUMNS
-            for row in _column_counts(column, sources, decisions, linked_columns, reasons, duplicates[column])]
+            for row in _column_counts(column, sources, decisions, linked_columns, reasons, duplicates[column], without)]
     table = pd.DataFrame(rows, columns=FIELDS)
     per_column = table[table["source"] == ""]
     total = per_column.groupby(["box", "reason"], sort=False, as_index=False).agg(label=("label", "first"), count=("count", "sum"))

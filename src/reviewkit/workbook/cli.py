@@ -1,4 +1,4 @@
-"""``reviewkit run | status | validate | import | dedup | export | simulate``: the workbook from the command line."""
+"""``reviewkit run | status | validate | import | attach | dedup | export | simulate``: the workbook from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -87,6 +87,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
     print(f"added source {result.source!r} to {args.review / 'protocol.yml'}")
+    return 0
+
+
+def _cmd_attach(args: argparse.Namespace) -> int:
+    from reviewkit.records.fulltext import attach
+
+    for record_id, path in attach(args.review, args.pdfs, record=args.record):
+        print(f"attached {path.name} to record {record_id}")
     return 0
 
 
@@ -184,6 +192,11 @@ def parser() -> argparse.ArgumentParser:
                             help="a malformed record: skip it and count it, or stop (default: skip)")
     import_cmd.add_argument("--searched", help="when and how the source was searched, for the report")
     import_cmd.set_defaults(func=_cmd_import)
+    attach_cmd = commands.add_parser("attach", help="link full-text PDFs to imported records (by DOI or PMID, or --record)")
+    attach_cmd.add_argument("pdfs", nargs="+", type=Path, metavar="PDF", help="the full texts")
+    _review_args(attach_cmd)
+    attach_cmd.add_argument("--record", help="the record id of the one PDF given (default: found by its DOI or PMID)")
+    attach_cmd.set_defaults(func=_cmd_attach)
     dedup_cmd = commands.add_parser("dedup", help="find duplicate records in export files; write the groups as CSV")
     dedup_cmd.add_argument("files", nargs="+", type=Path, help="RIS, nbib, BibTeX, CSV/TSV/XLSX files")
     dedup_cmd.add_argument("--out", type=Path, required=True, help="the groups CSV (one group per row, merged_ids)")
