@@ -1,5 +1,6 @@
-"""Fixture PDFs typeset at test time with Typst: a two-column journal article, scanned (image-only) pages, an
-encrypted, a damaged, an empty and a not-a-PDF file. The benchmark (``benchmarks/pdf.py``) imports it too."""
+"""Fixture PDFs typeset at test time with Typst: a two-column journal article, an article's last page with short
+columns, scanned (image-only) pages, an encrypted, a damaged, an empty and a not-a-PDF file. The benchmark
+(``benchmarks/pdf.py``) imports it too."""
 from __future__ import annotations
 
 import io
@@ -204,6 +205,39 @@ def make_article(path: str | Path, repeat: int = 1) -> Path:
     """Write the two-column article (3 pages with ``repeat=1``) to ``path``."""
     path = Path(path)
     path.write_bytes(compile_typst(article_source(repeat)))
+    return path
+
+
+LAST_PAGE_TITLE = "Supervised exercise versus usual care: a randomised trial"
+LAST_PAGE_LEFT = [paragraph for _, paragraphs in SECTIONS[:2] for paragraph in paragraphs][:5]
+LAST_PAGE_RIGHT = [
+    "The trial was funded by a national health research programme.",
+    "Conclusion: Supervised exercise had a small effect on relapse and fatigue.",
+]
+
+
+def last_page_source(left: list[str], right: list[str]) -> str:
+    """Typst source of one A4 page in two columns, like an article's last page: a running head (the journal's
+    name, the year), a full-width title, the paragraphs ``left`` in the left column and, after a column break,
+    ``right`` in the right one (none: the right column empty), a footer "Page 1"."""
+    source = f"""
+#set page(paper: "a4", columns: 2, margin: (x: 2cm, y: 2.5cm),
+  header: [#set text(8pt); #emph[{JOURNAL}] #h(1fr) 2024], footer: [#set text(8pt); #h(1fr) Page 1 #h(1fr)])
+#set text(font: "Libertinus Serif", size: 11pt, lang: "en", hyphenate: true)
+#set par(justify: true)
+#place(top + center, float: true, scope: "parent", clearance: 1.5em)[#text(14pt, weight: "bold")[{LAST_PAGE_TITLE}]]
+"""
+    body = "\n\n".join(_escape(paragraph) for paragraph in left)
+    if right:
+        body += "\n#colbreak()\n" + "\n\n".join(_escape(paragraph) for paragraph in right)
+    return source + body + "\n"
+
+
+def make_last_page(path: str | Path, left: list[str] = LAST_PAGE_LEFT, right: list[str] = LAST_PAGE_RIGHT) -> Path:
+    """Write ``last_page_source(left, right)`` to ``path``: by default a long left column and a right column of
+    four lines at its top."""
+    path = Path(path)
+    path.write_bytes(compile_typst(last_page_source(left, right)))
     return path
 
 

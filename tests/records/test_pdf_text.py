@@ -244,3 +244,28 @@ def test_same_bytes_under_another_name_share_the_cache(pdfs: Path, tmp_path: Pat
     read_pdf(pdfs / "legacy.pdf", cache_dir=cache)
     again = read_pdf(copy, cache_dir=cache)
     assert again.path == copy and len(list(cache.glob("*.json"))) == 1
+
+
+LAST_PAGES = {  # name: (left column, right column)
+    "short right column": (fx.LAST_PAGE_LEFT, fx.LAST_PAGE_RIGHT),
+    "empty right column": (fx.LAST_PAGE_LEFT, []),
+    "short left column": (fx.LAST_PAGE_LEFT[:2], []),
+}
+
+
+@pytest.mark.parametrize("name", LAST_PAGES)
+def test_last_page_reads_the_left_column_whole_then_the_right(tmp_path: Path, name: str) -> None:
+    left, right = LAST_PAGES[name]
+    path = fx.make_last_page(tmp_path / "last.pdf", left, right)
+    document = pypdfium2.PdfDocument(path)
+    assert len(document) == 1
+    document.close()
+    [page] = read_pdf(path).pages
+    expected = [fx.JOURNAL, "2024", fx.LAST_PAGE_TITLE, *left, *right, "Page 1"]
+    assert tokens(page) == tokens(" ".join(expected))
+    left_words, right_words = " ".join(tokens(" ".join(left))), " ".join(tokens(" ".join(right)))
+    for line in page.splitlines()[3:-1]:  # each body line belongs to one column
+        words = " ".join(tokens(line))
+        assert words in left_words or right and words in right_words, line
+    if right:  # the right column starts on a line of its own after the left column's last word
+        assert f"{left[-1].split()[-1]}\n{right[0].split()[0]} " in page

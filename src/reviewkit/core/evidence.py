@@ -51,12 +51,21 @@ def _fold_token(token: str, start: int) -> tuple[str, list[int], str]:
     return "".join(chars), offsets, head or ""
 
 
+def _join_hyphens(word: str, offsets: Sequence[int]) -> tuple[str, list[int]]:
+    """A word with the hyphens between its letters dropped, so that ``usual-care`` in a quote matches a PDF's
+    ``usualcare``, where the text layer lost the hyphen of a compound broken at a line end."""
+    keep = [i for i, c in enumerate(word) if not (c == "-" and 0 < i < len(word) - 1 and word[i - 1].isalpha()
+                                                   and word[i + 1].isalpha())]
+    return "".join(word[i] for i in keep), [offsets[i] for i in keep]
+
+
 def normalise_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     """The normalised text and, for each of its characters, the offset it comes from in ``text``.
 
     Runs of whitespace become one space; whitespace before closing punctuation (a line break
-    before a full stop, as scraped web pages have) is dropped; soft hyphens and zero-width
-    characters are dropped; leading and trailing whitespace is removed. Words in plain ASCII, most of
+    before a full stop, as scraped web pages have) is dropped; soft hyphens, zero-width characters and
+    hyphens between letters (``stem-cell`` reads as ``stemcell``: PDFs lose the hyphen of a compound broken at
+    a line end) are dropped; leading and trailing whitespace is removed. Words in plain ASCII, most of
     any text, are folded whole, so a long document takes a second or so, not a minute.
     """
     chars: list[str] = []
@@ -68,6 +77,8 @@ def normalise_with_offsets(text: str) -> tuple[str, Sequence[int]]:
             folded, where, head = token.lower().translate(_TRANSLATE), range(start, match.end()), token[:1].lower()
         else:
             folded, where, head = _fold_token(token, start)
+        if "-" in folded:
+            folded, where = _join_hyphens(folded, where)
         if not folded:
             continue
         if chars and head not in _CLOSING:

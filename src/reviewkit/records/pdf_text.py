@@ -1,5 +1,6 @@
 """A journal article PDF read into text by page (pypdfium2): reading order across two columns, line-end hyphens
-joined, ligatures normalised, running headers and footers removed, pages without a text layer (scans) noted."""
+joined, ligatures normalised, running headers and footers removed, pages without a text layer (scans) noted.
+The page geometry (segments, rows, running heads, columns, hyphens) is in ``pdf_layout``."""
 from __future__ import annotations
 
 import bisect
@@ -14,14 +15,14 @@ from typing import Any, NamedTuple, Sequence
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.storage import atomic_write_text
+from reviewkit.records import pdf_layout
+from reviewkit.records.pdf_layout import Segment
 
 PAGE_BREAK = "\f"
 PAGE_SEPARATOR = f"\n{PAGE_BREAK}\n"
-CACHE_VERSION = 1
+CACHE_VERSION = 3  # 2: a short right column read after the left one
 OCR_HINT = "run OCR first (for example ocrmypdf)"
 
-BAND_ROWS = 2  # the top and bottom rows of a page that may hold a running header or footer
-MIN_REPEATS = 3  # a running header or footer repeats on at least this many pages, and on half of them
 SOFT_HYPHENS = "\x02\ufffe\u00ad"  # pdfium's mark for a hyphen at a line end (U+0002, U+FFFE), the soft hyphen
 
 
@@ -137,26 +138,9 @@ def _open(path: Path, data: bytes) -> Any:
 
 # ---------------------------------------------------------------- reading characters into lines
 
-class Segment(NamedTuple):
-    """A run of characters on one line without a wide gap: its text and box (PDF units, y upwards)."""
-
-    text: str
-    x0: float
-    bottom: float
-    x1: float
-    top: float
-
-    @property
-    def height(self) -> float:
-        return self.top - self.bottom
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
 class Page(NamedTuple):
-    width: float
+    """A page's segments, and whether it draws an image (a scan, if it has no text)."""
+
     segments: list[Segment]
     has_image: bool
 
@@ -200,50 +184,20 @@ def _read_page(page: Any, pdfium: Any) -> Page:
             chars.append((ch, rect.left, rect.bottom, rect.right, rect.top))
     finally:
         textpage.close()
-    segments = _segments(chars)
+    segments = [s._replace(text=_clean(s.text)) for s in pdf_layout.segments(chars)]
     has_image = False
     if not any(s.text.strip() for s in segments):
         has_image = any(True for _ in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
-    width = page.get_width()
     page.close()
-    return Page(width, segments, has_image)
+    return Page(segments, has_image)
 
 
-def _segments(chars: list[tuple[str, float, float, float, float]]) -> list[Segment]:
-    """Characters grouped into segments: a new one where the next character is on another line or beyond a wide
-    gap (a column gutter, a table's column); a space where a gap is wider than a narrow space."""
-    segments: list[Segment] = []
-    run: list[str] = []
-    x0 = bottom = x1 = top = 0.0
-    for ch, left, low, right, high in chars:
-        if right - left <= 0 and high - low <= 0:  # a character pdfium added (a space), without a box
-            if run and ch.isspace():
-                run.append(" ")
-            continue
-        if run:
-            height = top - bottom
-            middle, own_middle = (low + high) / 2, (bottom + top) / 2
-            same_line = bottom <= middle <= top or low <= own_middle <= high
-            gap = left - x1
-            if same_line and -height < gap <= 0.9 * (height if height > high - low else high - low):
-                if ch == " ":  # a trailing space does not widen the segment (into a gutter)
-                    run.append(ch)
-                    continue
-                if gap > 0.15 * height and run[-1] != " ":
-                    run.append(" ")
-                run.append(ch)
-                if right > x1:
-                    x1 = right
-                if low < bottom:
-                    bottom = low
-                if high > top:
-                    top = high
-                continue
-            segments.append(Segment("".join(run), x0, bottom, x1, top))
-        run, x0, bottom, x1, top = [ch], left, low, right, high
-    if run:
-        segments.append(Segment("".join(run), x0, bottom, x1, top))
-    return [s._replace(text=_clean(s.text)) for s in segments if s.text.strip()]
+def _assemble(path: Path, pages: list[Page]) -> PdfText:
+    """The pages' segments as a PdfText: running heads dropped, reading order, lines and hyphens joined."""
+    kept = pdf_layout.drop_running_heads([page.segments for page in pages])
+    texts = pdf_layout.page_texts([pdf_layout.reading_order(segments) for segments in kept])
+    no_text = tuple(n for n, (page, text) in enumerate(zip(pages, texts), start=1) if page.has_image and not text.strip())
+    return PdfText(path, tuple(texts), no_text)
 
 
 # ---------------------------------------------------------------- characters
@@ -280,198 +234,6 @@ _SPACES = re.compile(r" {2,}")
 def _clean(text: str) -> str:
     """A segment's text normalised (``_Normal``, then NFC), runs of spaces made one, ends stripped."""
     return unicodedata.normalize("NFC", _SPACES.sub(" ", text.translate(_NORMAL))).strip(" ")
-
-
-# ---------------------------------------------------------------- rows, running heads, columns
-
-def _rows(segments: Sequence[Segment]) -> list[list[Segment]]:
-    """Segments grouped by line across the page, top to bottom, each row left to right."""
-    rows: list[list[Segment]] = []
-    reference = 0.0
-    for segment in sorted(segments, key=lambda s: -s.middle):
-        if rows and abs(segment.middle - reference) <= 0.3 * segment.height:
-            rows[-1].append(segment)
-        else:
-            rows.append([segment])
-            reference = segment.middle
-    return [sorted(row, key=lambda s: s.x0) for row in rows]
-
-
-def _row_text(row: Sequence[Segment]) -> str:
-    return " ".join(s.text for s in row)
-
-
-def _band_key(row: Sequence[Segment]) -> str:
-    """A row's text with digits as ``#`` and case and spacing folded: "Page 3 of 12" → "page # of #"."""
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", _row_text(row))).strip().casefold()
-
-
-def _band(rows: list[list[Segment]]) -> list[int]:
-    """Indices of the rows in the top and bottom band of a page."""
-    return sorted(set(range(min(BAND_ROWS, len(rows)))) | set(range(max(0, len(rows) - BAND_ROWS), len(rows))))
-
-
-def _drop_running_heads(pages: list[Page]) -> list[list[Segment]]:
-    """Each page's segments without the rows of its top and bottom band whose text (digits aside) repeats in the
-    band of at least half of the pages and of ``MIN_REPEATS`` pages: journal name, "Page 3 of 12", page number."""
-    all_rows = [_rows(page.segments) for page in pages]
-    counts: dict[str, int] = {}
-    for rows in all_rows:
-        for key in {_band_key(rows[i]) for i in _band(rows)}:
-            counts[key] = counts.get(key, 0) + 1
-    needed = max(MIN_REPEATS, (len(pages) + 1) // 2)
-    running = {key for key, count in counts.items() if count >= needed}
-    kept = []
-    for rows in all_rows:
-        dropped = {i for i in _band(rows) if _band_key(rows[i]) in running}
-        kept.append([s for i, row in enumerate(rows) if i not in dropped for s in row])
-    return kept
-
-
-def _gutter(segments: Sequence[Segment]) -> float | None:
-    """The x of the gutter between a left and a right column, or None for a page read as one column.
-
-    The gutter is the middle of the widest band of x (in the middle half of the text's width) crossed by the
-    fewest segments; it counts if both sides hold at least 3 lines that mostly fill their column, and few
-    segments cross it beside the columns (a title, abstract, table or figure caption above, below or between)."""
-    if len(segments) < 6:
-        return None
-    left_edge, right_edge = min(s.x0 for s in segments), max(s.x1 for s in segments)
-    width = right_edge - left_edge
-    steps = 80
-    candidates = [left_edge + width * (0.25 + 0.5 * k / steps) for k in range(steps + 1)]
-    crossing = [sum(1 for s in segments if s.x0 < x < s.x1) for x in candidates]
-    fewest = min(crossing)
-    best, run_start, best_run = None, None, 0
-    for k, count in enumerate([*crossing, fewest + 1]):
-        if count == fewest and run_start is None:
-            run_start = k
-        elif count != fewest and run_start is not None:
-            if k - run_start > best_run:
-                best, best_run = candidates[(run_start + k - 1) // 2], k - run_start
-            run_start = None
-    assert best is not None
-    left = [s for s in segments if s.x1 <= best]
-    right = [s for s in segments if s.x0 >= best]
-    if len(left) < 3 or len(right) < 3:
-        return None
-    if _median([s.x1 - s.x0 for s in left]) < 0.5 * (best - left_edge):
-        return None
-    if _median([s.x1 - s.x0 for s in right]) < 0.5 * (right_edge - best):
-        return None
-    low = max(min(s.bottom for s in left), min(s.bottom for s in right))
-    high = min(max(s.top for s in left), max(s.top for s in right))
-    if high <= low:
-        return None
-    between = sum(1 for s in segments if not (s.x1 <= best or s.x0 >= best) and low <= s.middle <= high)
-    return best if between <= 0.2 * (len(left) + len(right)) else None
-
-
-def _median(values: list[float]) -> float:
-    values = sorted(values)
-    return values[len(values) // 2]
-
-
-def _reading_order(segments: Sequence[Segment]) -> list[str]:
-    """The lines of a page in reading order: one column top to bottom; or, with a gutter, each stretch of the
-    page between full-width rows read left column first, then right column, the full-width rows in place."""
-    rows = _rows(segments)
-    gutter = _gutter(segments)
-    if gutter is None:
-        return [_row_text(row) for row in rows]
-    full = [any(s.x0 < gutter < s.x1 for s in row) for row in rows]
-    column_width = gutter - min(s.x0 for s in segments)
-    tabular = [len(row) >= 2 and any(s.x1 <= gutter for s in row) and any(s.x0 >= gutter for s in row)
-               and all(s.x1 - s.x0 < 0.5 * column_width for s in row) for row in rows]
-    for i, row in enumerate(rows):  # a table across both columns: two or more such rows in a row
-        if tabular[i] and ((i > 0 and tabular[i - 1]) or (i + 1 < len(rows) and tabular[i + 1])):
-            full[i] = True
-    lines: list[str] = []
-    left: list[str] = []
-    right: list[str] = []
-    for row, is_full in zip(rows, full):
-        if is_full:
-            lines += left + right + [_row_text(row)]
-            left, right = [], []
-            continue
-        in_left = [s for s in row if s.x1 <= gutter]
-        in_right = [s for s in row if s.x0 >= gutter]
-        if in_left:
-            left.append(_row_text(in_left))
-        if in_right:
-            right.append(_row_text(in_right))
-    return lines + left + right
-
-
-# ---------------------------------------------------------------- hyphens and pages
-
-_WORD = re.compile(r"\w+(?:[-\u2010]\w+)*")
-_LAST_FRAGMENT = re.compile(r"(\w+)[\x02\-\u2010]$")
-_FIRST_WORD = re.compile(r"^(\w+)(.*)$", re.S)
-
-
-def _vocabulary(pages: list[list[str]]) -> set[str]:
-    """The words of the document, hyphenated compounds whole, and the first parts of those with a hyphen
-    ("meta-" of "meta-analysis"); pdfium's line-end marks are not hyphens here."""
-    words = {w.casefold() for lines in pages for line in lines for w in _WORD.findall(line)}
-    return words | {re.split(r"[-\u2010]", w, 1)[0] + "-" for w in words if "-" in w or "\u2010" in w}
-
-
-def _join_hyphen(before: str, after: str, words: set[str]) -> tuple[str, str] | None:
-    """``before`` ending in a line-end hyphen and ``after`` its next line as (joined line, rest) or None: the
-    hyphen dropped ("treat-" "ment") unless the closed word does not occur elsewhere and the hyphenated one does,
-    or another word starts with the same part and a hyphen ("meta-" "analysis" beside "meta-regression"); kept
-    if the next line starts with a capital or digit ("COVID-" "19")."""
-    last = _LAST_FRAGMENT.search(before)
-    first = _FIRST_WORD.match(after)
-    if not last or not first or not last.group(1)[-1].isalpha() and not last.group(1)[-1].isdigit():
-        return None
-    head, fragment, rest = before[: last.start()], last.group(1), first.group(2)
-    word = first.group(1)
-    if word[0].islower():
-        closed, hyphenated = fragment + word, f"{fragment}-{word}"
-        compound = hyphenated.casefold() in words or len(fragment) >= 3 and f"{fragment}-".casefold() in words
-        keep = compound and closed.casefold() not in words
-        return head + (hyphenated if keep else closed), rest
-    return head + f"{fragment}-{word}", rest
-
-
-def _join_lines(lines: list[str], words: set[str]) -> list[str]:
-    """The lines of a page with each line-end hyphen joined to the word it splits."""
-    out: list[str] = []
-    for line in lines:
-        if out and out[-1].endswith(("\x02", "-", "\u2010")):
-            joined = _join_hyphen(out[-1], line, words)
-            if joined is not None:
-                out[-1] = joined[0] + joined[1]
-                continue
-        out.append(line)
-    return out
-
-
-def _finish(pages: list[list[str]]) -> list[str]:
-    """Each page's lines joined into its text: hyphens at line ends (also at a page's end) joined, pdfium's
-    remaining hyphen marks made hyphens."""
-    words = _vocabulary(pages)
-    joined = [_join_lines(lines, words) for lines in pages]
-    for i in range(len(joined) - 1):  # a word split across a page break goes to the page it starts on
-        nxt = next((j for j in range(i + 1, len(joined)) if joined[j]), None)
-        if joined[i] and nxt is not None and joined[i][-1].endswith(("\x02", "-", "\u2010")):
-            parts = _join_hyphen(joined[i][-1], joined[nxt][0], words)
-            if parts is not None:
-                joined[i][-1] = parts[0]
-                rest = parts[1].lstrip(" ")
-                joined[nxt][0:1] = [rest] if rest else []
-    return ["\n".join(lines).replace("\x02", "-") for lines in joined]
-
-
-def _assemble(path: Path, pages: list[Page]) -> PdfText:
-    """The pages' segments as a PdfText: running heads dropped, reading order, lines and hyphens joined."""
-    kept = _drop_running_heads(pages)
-    lines = [_reading_order(segments) for segments in kept]
-    texts = _finish(lines)
-    no_text = tuple(n for n, (page, text) in enumerate(zip(pages, texts), start=1) if page.has_image and not text.strip())
-    return PdfText(path, tuple(texts), no_text)
 
 
 # ---------------------------------------------------------------- cache

@@ -319,5 +319,6 @@ def quote_image(pdf: str | Path, page: int, quote: str, out: str | Path, *, scal
             result.paste(piece, (0, y))
             y += piece.height + gap
     buffer = io.BytesIO()
-    result.save(buffer, format="PNG", optimize=True)
+    dpi = 72 * scale  # the image's natural size is the region's size on the printed page
+    result.save(buffer, format="PNG", optimize=True, dpi=(dpi, dpi))
     return atomic_write_bytes(out, buffer.getvalue())
