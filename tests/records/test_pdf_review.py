@@ -56,3 +56,16 @@ def test_a_review_of_pdfs_runs_with_quotes_verified_paged_and_shown_on_their_pag
     assert (out / "studies" / "alder-2009.pdf").exists()
     text = " ".join(page.extract_text() for page in PdfReader(out / "review.pdf").pages)
     assert "(p. 1)" in text and "(p. 2)" in text
+
+
+def test_the_extraction_form_shows_a_pdf_by_page_and_a_selection_says_its_page(pdf_review):
+    from reviewkit.forms import ExtractionForm
+
+    form = ExtractionForm(pdf_review, studies=["alder-2009"])
+    shown = form.text.html
+    assert 'data-page="1"' in shown and 'data-page="2"' in shown and "\f" not in shown
+    record = form.by_id[form.record.value]
+    second_page = record.text[record.page_starts[1]:].split("\n")
+    line = next(x for x in second_page if len(x.split()) >= 5 and "Page" not in x)
+    form.text.selection = line
+    assert "p. 2" in form.status.value

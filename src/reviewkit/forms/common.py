@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.core.evidence import find_quote, pages_of
 from reviewkit.core.protocol import Protocol, load_protocol
 from reviewkit.forms.frontend import FORM_CLASS, RecordText
 from reviewkit.records.model import Record
@@ -32,7 +33,21 @@ def marked_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
         parts.append(f'<mark{focus} style="background:{colour}" title="{escape(title)}">{escape(text[start:end])}</mark>')
         position = end
     parts.append(escape(text[position:]))
-    return "".join(parts)
+    return _paged("".join(parts))
+
+
+_PAGE_STYLE = "<style>.rk-page::before{content:'page ' attr(data-page)}</style>"
+_PAGE = ('<span class="rk-page" data-page="{}" style="display:block;border-top:1px solid #bbb;margin:0.5em 0;'
+         'color:#777;font-size:80%"></span>')
+
+
+def _paged(html: str) -> str:
+    """A PDF record's text with each page's number above it, from the page breaks (``\f``) between its pages;
+    the number is drawn by CSS, so a selection across a page break copies none of it."""
+    if "\f" not in html:
+        return html
+    pieces = html.split("\f")
+    return _PAGE_STYLE + "".join(_PAGE.format(n) + piece for n, piece in enumerate(pieces, 1))
 
 
 def say(status: w.HTML, kind: str, text: str) -> None:
@@ -142,4 +157,7 @@ class StudyForm(Displayed):
         """Text selected in the report becomes the quote (or a further quote)."""
         if selection:
             add_selection(self.quote, selection, self.add_quotes.value)
-            say(self.status, "info", f"Quote taken from {self.record.value}; save to check it.")
+            record = self.by_id.get(self.record.value)
+            span = find_quote(selection, record.text) if record is not None and record.page_starts else None
+            page = f", p. {pages_of(span, record.page_starts)}" if span else ""
+            say(self.status, "info", f"Quote taken from {self.record.value}{page}; save to check it.")
