@@ -233,3 +233,21 @@ def test_a_column_without_sources_is_left_out(tmp_path):
     assert "Animal or laboratory study only (n = 1)" in drawn
 
 
+
+
+def test_reports_without_a_full_text_and_no_full_text_decision_are_not_retrieved(tmp_path):
+    """An imported record passed on to full text whose PDF is not attached counts as not retrieved, not awaiting."""
+    review, out = make_review(tmp_path), tmp_path / "build"
+    write_build(out, sources=[("medline", "MEDLINE via PubMed", "databases_registers", 3)], screening={
+        "m1": ("medline", "include", "", "include", ""),    # its PDF attached, included
+        "m2": ("medline", "include", "", None, ""),         # no PDF, no full-text decision: not retrieved
+        "m3": ("medline", "include", "", None, ""),         # its PDF attached, not yet assessed: awaiting
+    }, studies={"a": ["m1"]})
+    records = read_table(out, "records").assign(full_text=["yes", "", "yes"])
+    write_table(records, out, "records")
+    counts = prisma_counts(review, out)
+    boxes = {box: count(counts, box, "databases_registers") for box in ("sought", "not_retrieved", "assessed",
+                                                                         "awaiting_full_text", "included_full_text")}
+    assert boxes == {"sought": 3, "not_retrieved": 1, "assessed": 2, "awaiting_full_text": 1, "included_full_text": 1}
+    [draft] = check_prisma(counts)  # the boxes add up; m3 still awaits its decision
+    assert draft.startswith("Draft: 1 record(s) await a decision at full-text assessment")
