@@ -57,7 +57,7 @@ def test_the_trials_review_runs_into_the_pdf_with_comparative_syntheses(trials_r
     text = " ".join(page.extract_text() for page in PdfReader(out / "review.pdf").pages)
     for expected_text in ("Results of comparative syntheses", "Forest plot with risk of bias", "Funnel plot with",
                           "test for subgroup differences", "Hartung–Knapp–Sidik–Jonkman", "per 1,000",
-                          "only studies at low risk of bias overall", "Leave-one-out (relapse)"):
+                          "only studies at low risk of bias overall", "Leave-one-out (relapse)", "Egger's test t(10) ="):
         assert expected_text in text, expected_text
 
 

@@ -113,7 +113,8 @@ def _figures(build: Build, small: pd.DataFrame | None) -> Markup:
 def _small_studies(build: Build, small: pd.DataFrame | None) -> Markup:
     tested = [r for r in small.itertuples() if number(r.egger_z) is not None] if small is not None else []
     return Markup("".join(paragraph(
-        f"Small-study effects ({r.outcome}): Egger's test z = {fmt_decimal(r.egger_z, 2)}, p = "
+        f"Small-study effects ({r.outcome}): Egger's test "
+        f"{f't({fmt_count(r.egger_df)})' if number(r.egger_df) is not None else 'z'} = {fmt_decimal(r.egger_z, 2)}, p = "
         f"{fmt_decimal(r.egger_p, 3)}; trim-and-fill added {_plural(int(number(r.k0)), 'study', 'studies')} on the "
         f"{r.side} side, giving {fmt_effect(_measure(build, r.outcome), r.adjusted_estimate, r.adjusted_ci_low, r.adjusted_ci_high)}.")
         for r in tested))

@@ -18,7 +18,7 @@ from reviewkit.synthesis.outcomes import ALL
 
 FUNNEL_MIN_STUDIES = 10  # Cochrane Handbook 13.3.5.4: tests for funnel-plot asymmetry need at least 10 studies
 LEAVE_ONE_OUT_COLUMNS = ["outcome", "omitted", "estimate", "ci_low", "ci_high", "tau2", "i2"]
-SMALL_STUDY_COLUMNS = ["outcome", "k", "egger_z", "egger_p", "k0", "side", "adjusted_estimate", "adjusted_ci_low",
+SMALL_STUDY_COLUMNS = ["outcome", "k", "egger_z", "egger_df", "egger_p", "k0", "side", "adjusted_estimate", "adjusted_ci_low",
                        "adjusted_ci_high", "note"]
 REGRESSION_COLUMNS = ["outcome", "term", "coef", "se", "p", "tau2", "qm", "qm_p", "k", "note"]
 SENSITIVITY_COLUMNS = ["outcome", "analysis", "label", "k", "method", "estimate", "ci_low", "ci_high", "tau2", "i2",
@@ -59,7 +59,7 @@ def small_study_table(results: dict) -> pd.DataFrame:
                            "(Cochrane Handbook 13.3.5.4); no funnel-plot test")
         else:
             egger, filled = egger_test(result), trim_and_fill(result)
-            row.update(egger_z=egger.z, egger_p=egger.p, k0=filled.k0, side=filled.side,
+            row.update(egger_z=egger.z, egger_df=egger.df, egger_p=egger.p, k0=filled.k0, side=filled.side,
                        adjusted_estimate=filled.estimate, adjusted_ci_low=filled.ci_low,
                        adjusted_ci_high=filled.ci_high, note="")
         rows.append(row)

@@ -81,7 +81,8 @@ def sof_table(protocol: Protocol, synthesis: pd.DataFrame, narrative: pd.DataFra
         comments = [f"{grade.start.capitalize()} to start: {grade.start_reason}"] if grade and grade.start_reason else []
         comments += [f"{r.domain.replace('_', ' ')} ({r.change:+d}): {r.reason}" for r in (grade.ratings if grade else ())
                      if r.change]
-        comments.append("Direction in all studies (SWiM): " + ", ".join(f"{n} {d}" for d, n in directions.items()))
+        if any(str(d).strip() for d in directions.index):  # a direction field in the protocol, and recorded
+            comments.append("Direction in all studies (SWiM): " + ", ".join(f"{n} {d}" for d, n in directions.items()))
         if grade and grade.comment:
             comments.append(grade.comment)
         participants = int(pd.to_numeric(studies["participants"], errors="coerce").sum())
