@@ -68,7 +68,7 @@ def test_screening_decisions_are_saved_for_the_reviewer_and_the_form_moves_on(se
     assert form.current == ids[0] and form.include.button_style == "success" and form.note.value == "clear press release"
     form.unsure.click()  # a second decision on a record replaces the first
     assert _rows(seed_review, "ab")["decision"].tolist() == ["unsure"]
-    assert _rows(seed_review, "claude")["decision"].tolist() == ["include"] * 5  # another reviewer's file is untouched
+    assert _rows(seed_review, "R1")["decision"].tolist() == ["include"] * 5  # another reviewer's file is untouched
 
 
 def test_exclusion_needs_a_reason_and_keys_do_what_the_buttons_do(seed_review, seed):
@@ -104,8 +104,8 @@ def test_no_decision_without_a_valid_reviewer_id(seed_review, seed):
 
 def test_a_decision_file_with_a_problem_is_reported(seed_review, seed):
     form = ScreeningForm(seed_review, reviewer="ab", **seed)
-    claude = decision_file(seed_review, "title_abstract", "claude")
-    claude.write_text(claude.read_text(encoding="utf-8").replace(",include,", ",maybe,", 1), encoding="utf-8")
+    r1 = decision_file(seed_review, "title_abstract", "R1")
+    r1.write_text(r1.read_text(encoding="utf-8").replace(",include,", ",maybe,", 1), encoding="utf-8")
     form.reviewer.value = "cd"
     assert "decision files have problems" in _status(form) and "decision 'maybe' is not one of" in _status(form)
 
@@ -123,13 +123,13 @@ def test_records_are_shown_in_the_order_given(seed_review, seed):
 
 def test_full_text_shows_the_records_not_excluded_and_the_reviewers_decisions(seed_review, seed):
     ids = [r.id for r in seed["records"]]
-    claude = ScreeningForm(seed_review, reviewer="claude", stage="full_text", **seed)
-    assert claude.shown == ids and claude.progress.value == 5 and "5 of 5" in claude.progress_label.value
-    claude.next.click()
-    assert claude.exclude.button_style == "danger" and claude.reason.value == "no_primary_clinical_data"
+    r1 = ScreeningForm(seed_review, reviewer="R1", stage="full_text", **seed)
+    assert r1.shown == ids and r1.progress.value == 5 and "5 of 5" in r1.progress_label.value
+    r1.next.click()
+    assert r1.exclude.button_style == "danger" and r1.reason.value == "no_primary_clinical_data"
     ab = ScreeningForm(seed_review, reviewer="ab", **seed)
     ab.reason.value = "non_human"
-    ab.exclude.click()  # claude included the first record: a conflict keeps it from full text
+    ab.exclude.click()  # r1 included the first record: a conflict keeps it from full text
     for _ in ids[1:]:
         ab.include.click()
     ab.stage.value = "full_text"

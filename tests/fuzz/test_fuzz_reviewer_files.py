@@ -129,11 +129,11 @@ PROTOCOL = yaml_file(
     TRICKY + REGEX_BOMBS + YAML_BOMBS,
 )
 SCREENING = csv_file(
-    "screening/title_abstract/claude.csv", _text(REVIEW / "screening" / "title_abstract" / "claude.csv"),
+    "screening/title_abstract/R1.csv", _text(REVIEW / "screening" / "title_abstract" / "R1.csv"),
     lambda review, protocol, records: validate(review, protocol, records), COLUMNS,
-    [*RECORDS, "include", "exclude", "unsure", "Include", "wrong_population", "non_human", "claude",
+    [*RECORDS, "include", "exclude", "unsure", "Include", "wrong_population", "non_human", "R1",
      "2025-03-01T10:00:00Z", "2025-03-01T10:00:00+01:00", "2025-02-30T10:00:00Z", "9999-12-31T23:59:59-00:00"],
-    ("screening/full_text/claude.csv",),  # a record excluded here has a full-text decision there
+    ("screening/full_text/R1.csv",),  # a record excluded here has a full-text decision there
 )
 STUDIES_FILE = yaml_file(
     "studies.yml", _text(REVIEW / "studies.yml"),
@@ -219,9 +219,9 @@ def test_protocol(seed_review, seed, raw):
 
 
 @given(raw=SCREENING.inputs)
-@example(raw=f"{HEADER}{LONG},include,,,claude,{STAMP}\n".encode())  # a record id echoed whole
-@example(raw=f"{HEADER}{RECORDS[0]},{LONG},,,claude,{STAMP}\n".encode())  # a decision echoed whole
-@example(raw=f"{HEADER}{RECORDS[0]},exclude,{LONG},,claude,{STAMP}\n".encode())  # a reason echoed whole
+@example(raw=f"{HEADER}{LONG},include,,,R1,{STAMP}\n".encode())  # a record id echoed whole
+@example(raw=f"{HEADER}{RECORDS[0]},{LONG},,,R1,{STAMP}\n".encode())  # a decision echoed whole
+@example(raw=f"{HEADER}{RECORDS[0]},exclude,{LONG},,R1,{STAMP}\n".encode())  # a reason echoed whole
 def test_screening_decisions(seed_review, seed, raw):
     """A reviewer's title/abstract decisions through ``screening.decisions.validate``."""
     check(seed_review, seed, SCREENING, raw)

@@ -57,7 +57,7 @@ def test_screening_notebook_ranks_the_undecided_records_and_keeps_the_embeddings
     that order) and the recall curve is drawn; the embeddings are kept in the build folder's cache."""
     shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build"))
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
-    decisions = tmp_path / "review" / "screening" / "title_abstract" / "claude.csv"
+    decisions = tmp_path / "review" / "screening" / "title_abstract" / "R1.csv"
     frame = pd.read_csv(decisions, dtype=str, keep_default_na=False)
     frame.loc[1, ["decision", "exclusion_reason"]] = ["exclude", "no_primary_clinical_data"]
     frame.iloc[:2].to_csv(decisions, index=False)  # 000 included, 001 excluded, 002-004 not yet screened

@@ -226,7 +226,7 @@ def test_limitations_and_appendix_follow_from_the_data(full):
     text = " ".join(pages)
     assert has(text, "Designs: 2 case series, 1 observational study, 1 singlearm trial; none was a controlled study")
     assert has(text, "Discrepancies: 7 places where reports misstate or contradict their study, in 2 studies")
-    assert has(text, "Screening at full text was done by a single reviewer (claude)")
+    assert has(text, "Screening at full text was done by a single reviewer (R1)")
     appendix = " ".join(pages[next(i for i, p in enumerate(pages) if has(p, "Appendix A. Extraction forms")):])
     assert has(appendix, "A.2 Hirota et al. 2024") and has(appendix, "No serious adverse events occurred.")
     assert has(appendix, "Q1 Inclusion criteria")  # each risk-of-bias item named, not only its id
