@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from validate import seconds  # the same timing, from empty caches (benchmarks/ is the script's folder)
 
 from reviewkit.appraisal.judgments import read_appraisals
-from reviewkit.core import evidence, storage
+from reviewkit.core import storage
 from reviewkit.core.protocol import load_protocol
 from reviewkit.extraction.forms import read_forms
 from reviewkit.records.sources import load_records
@@ -57,18 +56,6 @@ def _rename(text: str, renamed: dict[str, str]) -> str:
     for old, new in renamed.items():
         text = text.replace(old, new)
     return text
-
-
-def seconds(call, repeat: int) -> float:
-    """The median wall time of ``call`` over ``repeat`` runs, each from empty caches."""
-    times = []
-    for _ in range(repeat):
-        storage._parse.cache_clear()
-        evidence._document.cache_clear()
-        began = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -21,10 +21,11 @@ SUGGESTION_MARK = "#bbdefb"  # the passage a suggestion rests on
 _COLOURS = {"ok": "#1b5e20", "error": "#b71c1c", "info": "#37474f"}
 
 
-def marked_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
-    """``text`` as HTML with ``(start, end, colour, title)`` spans marked; a span overlapping an earlier one
-    is left out. The first mark has the class ``rk-focus`` (the text box scrolls to it)."""
-    parts, position = [], 0
+def marked_html(record: Record, marks: list[tuple[int, int, str, str]]) -> str:
+    """A record's text as HTML with ``(start, end, colour, title)`` spans marked; a span overlapping an earlier one
+    is left out. The first mark has the class ``rk-focus`` (the text box scrolls to it). A record read from a PDF
+    has its page numbers shown."""
+    text, parts, position = record.text, [], 0
     for start, end, colour, title in sorted(m for m in marks if m[0] < m[1]):
         if start < position:
             continue
@@ -33,7 +34,7 @@ def marked_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
         parts.append(f'<mark{focus} style="background:{colour}" title="{escape(title)}">{escape(text[start:end])}</mark>')
         position = end
     parts.append(escape(text[position:]))
-    return _paged("".join(parts))
+    return _paged("".join(parts)) if record.page_starts else "".join(parts)
 
 
 _PAGE_STYLE = "<style>.rk-page::before{content:'page ' attr(data-page)}</style>"
@@ -44,8 +45,6 @@ _PAGE = ('<span class="rk-page" data-page="{}" style="display:block;border-top:1
 def _paged(html: str) -> str:
     """A PDF record's text with each page's number above it, from the page breaks (``\f``) between its pages;
     the number is drawn by CSS, so a selection across a page break copies none of it."""
-    if "\f" not in html:
-        return html
     pieces = html.split("\f")
     return _PAGE_STYLE + "".join(_PAGE.format(n) + piece for n, piece in enumerate(pieces, 1))
 

@@ -199,7 +199,7 @@ class ExtractionForm(StudyForm):
         suggested = self.suggested.get(key)
         if suggested and suggested[0] == record_id and entry is None:
             marks.append((suggested[1].start, suggested[1].end, SUGGESTION_MARK, "suggestion"))
-        self.text.html = marked_html(self.by_id[record_id].text, marks)
+        self.text.html = marked_html(self.by_id[record_id], marks)
 
     def save_field(self) -> None:
         """Save the chosen field; the quote is checked against the record's text on the way."""

@@ -158,7 +158,7 @@ class RobForm(StudyForm):
         if tool is None:
             self.tool_info.value = "<i>The study's tool follows from its design: extract the design in notebook 03 first.</i>"
             self.item.options, self.answer.options, self.overall.options = [], [], []
-            self.text.html = marked_html(self.by_id[self.current_study.primary_record].text, [])
+            self.text.html = marked_html(self.by_id[self.current_study.primary_record], [])
             return
         self.tool_info.value = f'<span style="color:#555"><b>{escape(tool.name)}</b> — {escape(tool.citation)}</span>'
         self.answer.options = [a.answer for a in tool.answers]
@@ -219,7 +219,7 @@ class RobForm(StudyForm):
             return
         judged = made.items.get(key) if made and key else None
         marks = [(*e.span, QUOTE_MARK, "saved quote") for e in (judged.evidence if judged else ()) if e.record == record_id]
-        self.text.html = marked_html(self.by_id[record_id].text, marks)
+        self.text.html = marked_html(self.by_id[record_id], marks)
 
     def _record(self, item: str, answer: str | None, **given: object) -> None:
         plan = self.plan

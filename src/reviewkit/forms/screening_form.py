@@ -216,7 +216,7 @@ class ScreeningForm(Displayed):
             getattr(self, decision).button_style = _DECISION_STYLE[decision] if row and row["decision"] == decision else ""
         self.reason.value = (row["exclusion_reason"] if row else "") or (found.exclusion_reason if found.decision == "exclude" else "")
         self.note.value = row["note"] if row else ""
-        self.text.html = marked_html(record.text, evidence_marks(found))
+        self.text.html = marked_html(record, evidence_marks(found))
 
     def move(self, step: int) -> None:
         """Go ``step`` records on (or back), staying within the records of the stage."""

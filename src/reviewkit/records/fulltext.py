@@ -54,7 +54,7 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
     """Attach each PDF to its record; returns (record id, copied PDF). Every problem is raised before anything is
     written: an unreadable PDF, no or several matching records, an unknown record, a record or file attached twice."""
     from reviewkit.records.pdf_text import read_pdf
-    from reviewkit.records.sources import load_records
+    from reviewkit.records.sources import PDF_CACHE, load_records
 
     review_dir = Path(review_dir)
     if record is not None and len(pdfs) != 1:
@@ -67,9 +67,9 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
         hashes = {hashlib.sha256(p.read_bytes()).hexdigest(): rid for rid, p in index.items() if p.exists()}
         plan: list[tuple[str, Path, bytes, str]] = []
         for pdf in pdfs:
+            text = " ".join(read_pdf(pdf, review_dir / PDF_CACHE).pages[:2])  # a clear error for a bad PDF
             data = pdf.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            text = " ".join(read_pdf(pdf).pages[:2])  # a clear error for a damaged or encrypted PDF
             if record is not None:
                 if record not in by_id:
                     raise ReviewInputError(pdf, f"no imported record has the id {excerpt(record)!r}", field="--record")
@@ -91,7 +91,6 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
             target = folder / f"{_SAFE.sub('_', rid)}.pdf"
             atomic_write_bytes(target, data)
             index[rid] = target
-            hashes[digest] = rid
             done.append((rid, target))
         _write_index(folder, index)
     return done

@@ -20,7 +20,7 @@ from reviewkit.records.pdf_layout import Segment
 
 PAGE_BREAK = "\f"
 PAGE_SEPARATOR = f"\n{PAGE_BREAK}\n"
-CACHE_VERSION = 3  # 2: a short right column read after the left one
+CACHE_VERSION = 3  # 2: a short right column read after the left one; 3: running heads of two-page PDFs
 OCR_HINT = "run OCR first (for example ocrmypdf)"
 
 SOFT_HYPHENS = "\x02\ufffe\u00ad"  # pdfium's mark for a hyphen at a line end (U+0002, U+FFFE), the soft hyphen

@@ -66,9 +66,11 @@ def _pdf_record(path: Path, source: str, cache_dir: Path | None) -> Record:
 
 def _with_full_text(record: Record, pdf: Path, cache_dir: Path) -> Record:
     """An imported record whose full text is attached (``reviewkit attach``): its text is the PDF's, by page."""
-    full = _pdf_record(pdf, record.source, cache_dir)
-    return replace(record, path=str(pdf), text=full.text, page_starts=full.page_starts, note=full.note,
-                   dois=tuple(dict.fromkeys((*record.dois, *full.dois))))
+    from reviewkit.records.pdf_text import read_pdf
+
+    full = read_pdf(pdf, cache_dir)
+    return replace(record, path=str(pdf), text=full.text, page_starts=full.page_starts, note=full.note(),
+                   dois=tuple(dict.fromkeys((*record.dois, *find_dois(full.text)))))
 
 
 def folder_documents(folder: Path, source: str) -> tuple[list[Path], list[ReviewInputError]]:
@@ -137,6 +139,12 @@ def read_sources(review_dir: str | Path, protocol: Protocol) -> tuple[list[Recor
     imports: list[ImportResult] = []
     problems: list[ReviewInputError] = []
     seen: dict[str, str] = {}
+    cache = Path(review_dir) / PDF_CACHE
+    try:
+        full = attached(review_dir)
+    except (ReviewInputError, ReviewInputErrors) as exc:
+        full = {}
+        problems.extend(exc.errors if isinstance(exc, ReviewInputErrors) else [exc])
     for source in protocol.sources:
         if source.format == "export":
             try:
@@ -146,14 +154,12 @@ def read_sources(review_dir: str | Path, protocol: Protocol) -> tuple[list[Recor
                 continue
             imports.append(result)
             found = [citation_record(c, source.id, result.path) for c in result.citations]
-            full = attached(review_dir)
             try:
-                found = [_with_full_text(r, full[r.id], Path(review_dir) / PDF_CACHE) if r.id in full else r
-                         for r in found]
+                found = [_with_full_text(r, full[r.id], cache) if r.id in full else r for r in found]
             except ReviewInputError as exc:
                 problems.append(exc)
         else:
-            found, trouble = _read_folder(source_dir(review_dir, source), source.id, Path(review_dir) / PDF_CACHE)
+            found, trouble = _read_folder(source_dir(review_dir, source), source.id, cache)
             problems.extend(trouble)
         for record in found:
             if record.id in seen:

@@ -44,13 +44,13 @@ _INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff\ufffd")
 
 def normalise(text: str) -> str:
     """``text`` as it is matched: quotes straight, compatibility characters decomposed, whitespace, dashes,
-    hyphens, accents and control characters left out; case kept."""
+    hyphens, accents and control characters left out; case folded (as the quote check, ``core.evidence``, does)."""
     out = []
     for ch in unicodedata.normalize("NFKD", text.translate(_QUOTES)):
         if ch.isspace() or ch in _DASHES or ch in _INVISIBLE or unicodedata.category(ch) in {"Mn", "Sk", "Cc", "Cf"}:
             continue
         out.append(ch)
-    return "".join(out).translate(_QUOTES)
+    return "".join(out).translate(_QUOTES).casefold()
 
 
 @dataclass

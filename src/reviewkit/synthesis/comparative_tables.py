@@ -20,13 +20,13 @@ from reviewkit.core.text import join_cell
 from reviewkit.synthesis.comparative import Z95, PooledEffect, pool_binary, pool_continuous, pool_generic
 from reviewkit.synthesis.moderators import subgroup_test
 from reviewkit.synthesis.outcomes import ALL
+from reviewkit.synthesis.rma import RMA_METHODS
 
 EFFECT_COLUMNS = ["outcome", "outcome_label", "group", "k", "participants", "measure", "method", "test", "estimate",
                   "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "q", "q_p", "subgroup_q", "subgroup_df",
                   "subgroup_p", "studies", "note"]
 EFFECT_STUDY_COLUMNS = ["outcome", "group", "study_id", "label", "arms", "estimate", "ci_low", "ci_high", "weight",
                         "pooled", "risk_of_bias", "reason"]
-INVERSE_VARIANCE = ("FE", "DL", "REML")
 
 
 def _ints(rows: pd.DataFrame, column: str) -> list[int]:
@@ -36,7 +36,7 @@ def _ints(rows: pd.DataFrame, column: str) -> list[int]:
 def pool_rows(rows: pd.DataFrame, outcome: Outcome, settings: MetaAnalysis, method: str | None = None) -> PooledEffect:
     """The outcome pooled over ``rows`` (poolable rows of the outcome table), labelled by study id."""
     method = method or settings.method_for(outcome)
-    test = settings.test if method in INVERSE_VARIANCE else "z"
+    test = settings.test if method in RMA_METHODS else "z"
     labels = rows["study_id"].tolist()
     if outcome.type == "dichotomous":
         return pool_binary(*(_ints(rows, c) for c in ("events_t", "total_t", "events_c", "total_c")),

@@ -3,6 +3,8 @@ are small studies different (Egger's test and trim-and-fill, from 10 studies), d
 heterogeneity (meta-regression), and does it hold in the protocol's sensitivity analyses."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,7 @@ from reviewkit.synthesis.comparative import PooledEffect
 from reviewkit.synthesis.comparative_tables import pool_rows
 from reviewkit.synthesis.moderators import leave_one_out, meta_regression
 from reviewkit.synthesis.outcomes import ALL
+from reviewkit.synthesis.rma import RMA_METHODS
 
 FUNNEL_MIN_STUDIES = 10  # Cochrane Handbook 13.3.5.4: tests for funnel-plot asymmetry need at least 10 studies
 LEAVE_ONE_OUT_COLUMNS = ["outcome", "omitted", "estimate", "ci_low", "ci_high", "tau2", "i2"]
@@ -25,18 +28,17 @@ SENSITIVITY_COLUMNS = ["outcome", "analysis", "label", "k", "method", "estimate"
                        "note"]
 
 
-def _overall(results: dict, outcome_id: str) -> PooledEffect | None:
-    result = results.get(outcome_id, {}).get(ALL)
-    return result if isinstance(result, PooledEffect) else None
+def _pooled(results: dict) -> Iterator[tuple[str, PooledEffect]]:
+    """Each comparative outcome pooled over all its studies, with its id (outcomes not pooled left out)."""
+    for outcome_id, by_group in results.items():
+        if isinstance(by_group.get(ALL), PooledEffect):
+            yield outcome_id, by_group[ALL]
 
 
 def leave_one_out_table(results: dict) -> pd.DataFrame:
     """Each pooled outcome refitted without each study in turn."""
     frames = []
-    for outcome_id in results:
-        result = _overall(results, outcome_id)
-        if result is None:
-            continue
+    for outcome_id, result in _pooled(results):
         try:
             table = leave_one_out(result)
         except ReviewInputError:  # too few studies to refit without one
@@ -49,10 +51,7 @@ def leave_one_out_table(results: dict) -> pd.DataFrame:
 def small_study_table(results: dict) -> pd.DataFrame:
     """Egger's regression test and trim-and-fill per pooled outcome with at least 10 studies; below that, why not."""
     rows = []
-    for outcome_id in results:
-        result = _overall(results, outcome_id)
-        if result is None:
-            continue
+    for outcome_id, result in _pooled(results):
         row = {"outcome": outcome_id, "k": result.k}
         if result.k < FUNNEL_MIN_STUDIES:
             row["note"] = (f"{result.k} studies: fewer than {FUNNEL_MIN_STUDIES}, too few to tell asymmetry from chance "
@@ -80,25 +79,21 @@ def _moderator_values(forms: dict[str, Form], study_ids: list[str], keys: list[s
     return pd.DataFrame(values), ", ".join(missing)
 
 
-def meta_regression_table(outcomes: pd.DataFrame, forms: dict[str, Form], protocol: Protocol, results: dict
-                          ) -> pd.DataFrame:
+def meta_regression_table(forms: dict[str, Form], protocol: Protocol, results: dict) -> pd.DataFrame:
     """A meta-regression of each pooled outcome on the protocol's moderators (``meta_analysis.moderators``)."""
     settings, rows = protocol.meta_analysis, []
     if not settings.moderators:
         return pd.DataFrame(columns=REGRESSION_COLUMNS)
-    for outcome in (o for o in protocol.outcomes if o.comparative):
-        result = _overall(results, outcome.id)
-        if result is None:
-            continue
+    for outcome_id, result in _pooled(results):
         ids = [s.label for s in result.studies]
         moderators, missing = _moderator_values(forms, ids, settings.moderators)
-        base = {"outcome": outcome.id, "k": result.k}
+        base = {"outcome": outcome_id, "k": result.k}
         if missing:
             rows.append({**base, "note": f"not fitted: no value of the moderator for {missing}"})
             continue
         y = [s.yi for s in result.studies]
         se = [float(np.sqrt(s.vi)) for s in result.studies]
-        method = result.method if result.method in ("FE", "DL", "REML") else "REML"
+        method = result.method if result.method in RMA_METHODS else "REML"
         try:
             fit = meta_regression(y, se, moderators, method=method, test=result.test, labels=ids)
         except ReviewInputError as exc:
@@ -117,10 +112,9 @@ def _level(judgment: str) -> str:
 def effect_sensitivity_table(outcomes: pd.DataFrame, protocol: Protocol, results: dict) -> pd.DataFrame:
     """Each pooled outcome in the main analysis and in each sensitivity analysis the protocol plans."""
     settings, rows = protocol.meta_analysis, []
-    for outcome in (o for o in protocol.outcomes if o.comparative):
-        main = _overall(results, outcome.id)
-        if main is None:
-            continue
+    by_id = {o.id: o for o in protocol.outcomes}
+    for outcome_id, main in _pooled(results):
+        outcome = by_id[outcome_id]
         rows.append(_sensitivity_row(outcome.id, "main", "the main analysis", main))
         poolable = outcomes[(outcomes["outcome"] == outcome.id) & outcomes["poolable"]]
         levels = poolable["risk_of_bias"].map(_level)

@@ -12,9 +12,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from reviewkit.core.plot_style import EDGE_COLOUR, style
 from reviewkit.synthesis.bias import TrimAndFill, egger_test
-from reviewkit.synthesis.comparative import PooledEffect
+from reviewkit.synthesis.comparative import Z95, PooledEffect
 
-Z95 = 1.959963984540054
 MEASURE_NAMES = {"RR": "Risk ratio", "OR": "Odds ratio", "RD": "Risk difference", "MD": "Mean difference",
                  "SMD": "Standardised mean difference (Hedges' g)", "generic": "Estimate"}
 EGGER_COLOUR = "#BF0000"

@@ -175,8 +175,9 @@ def _collect(
                 raise error
             skipped.append(error)
             continue
-        key = _unique(own or f"{source}:{position}", source, taken)
-        if key != (own or f"{source}:{position}"):
+        wanted = own or f"{source}:{position}"
+        key = _unique(wanted, source, taken)
+        if key != wanted:
             repeated[record.id_name] += 1
         citations.append(Citation(**{**values, "id": key}, source=source, position=position, line=record.line))
     return citations, skipped, repeated
