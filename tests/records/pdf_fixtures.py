@@ -195,10 +195,10 @@ def compile_typst(source: str, root: str | Path | None = None) -> bytes:
     """PDF bytes of Typst ``source``, with the fonts the report uses (Typst's embedded ones and matplotlib's)."""
     import typst
 
-    from reviewkit.report.typst import fonts_dir
+    from reviewkit.report.typst import font_paths
 
     kwargs = {"root": str(root)} if root is not None else {}
-    return typst.compile(source.encode("utf-8"), font_paths=[fonts_dir()], **kwargs)
+    return typst.compile(source.encode("utf-8"), font_paths=font_paths(), **kwargs)
 
 
 def make_article(path: str | Path, repeat: int = 1) -> Path:

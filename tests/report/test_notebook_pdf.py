@@ -76,6 +76,38 @@ def test_export_notebook_shows_outputs_and_hides_code(executed, tmp_path):
     assert "0 004_" not in text  # the 0…n−1 index of displayed tables is left out
 
 
+def fonts_of_pages(pdf: Path) -> list[tuple[str, set[str]]]:
+    """Each page's text and the base names of the fonts it uses (subset prefixes dropped)."""
+    pages = []
+    for page in PdfReader(pdf).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        names = {str(f.get_object()["/BaseFont"]).lstrip("/").split("+")[-1] for f in fonts.values()}
+        pages.append((page.extract_text(), names))
+    return pages
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def test_chinese_text_is_set_in_the_shipped_cjk_font(executed, tmp_path):
+    """The study's abstract has a Chinese translation: its pages use Noto Sans CJK, never Typst's LastResort boxes."""
+    pages = fonts_of_pages(export_notebook(executed, tmp_path / "study.pdf"))
+    chinese = [names for text, names in pages if _is_cjk(text)]
+    assert chinese, "the Chinese translation is in the PDF"
+    assert all(any(n.startswith("NotoSansCJKsc") for n in names) for names in chinese), chinese
+    assert not any("LastResort" in n for _, names in pages for n in names)
+
+
+def test_every_face_of_the_templates_has_cjk_glyphs():
+    """Serif, sans and mono text in the review's templates (base.typ) all set Chinese in Noto Sans CJK."""
+    source = template("base") + "\n".join(f"#text(font: {face})[{face}: 系统评价 数据]\n" for face in ("serif", "sans", "mono"))
+    pdf = compile_pdf(source, ROOT)
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert {"NotoSansCJKsc-Regular-Identity-H", "NotoSansMonoCJKsc-Regular-Identity-H"} <= fonts, fonts
+    assert not any("LastResort" in f for f in fonts)
+
+
 def test_nbconvert_exporter(executed, tmp_path):
     done = subprocess.run([str(JUPYTER), "nbconvert", "--to", "reviewkit_pdf", str(executed), "--output-dir", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)

@@ -258,24 +258,27 @@ def template(name: str) -> str:
     return resources.files("reviewkit.report").joinpath(f"templates/{name}.typ").read_text(encoding="utf-8")
 
 
-def fonts_dir() -> str:
-    """matplotlib's bundled fonts (DejaVu Sans), which Typst uses beside its own embedded ones."""
+def font_paths() -> list[str]:
+    """The folders of the fonts Typst uses beside its own embedded ones: matplotlib's bundled fonts
+    (DejaVu Sans) and the noto-cjk-sans-otc package's Noto Sans CJK collection."""
     import matplotlib
+    import noto_cjk_sans_otc
 
-    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+    return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf"), str(Path(str(noto_cjk_sans_otc.FONT_PATH)).parent)]
 
 
 def compile_pdf(source: str, root: str | Path) -> bytes:
     """Compile Typst ``source`` (files under ``root`` are reachable as ``/path``) to PDF bytes.
 
-    Fonts are Typst's embedded ones and matplotlib's DejaVu Sans, so a machine without system fonts
-    gives the same pages; system fonts only fill in scripts those lack (CJK, for instance).
+    Fonts are Typst's embedded ones, matplotlib's DejaVu Sans and Noto Sans CJK (``font_paths``), so a
+    machine without system fonts gives the same pages, Chinese included; system fonts only fill in
+    scripts those lack (Devanagari, for instance).
     A Typst error is raised as ``RuntimeError`` with Typst's diagnostic.
     """
     import typst
 
     try:
-        return typst.compile(source.encode("utf-8"), root=str(root), font_paths=[fonts_dir()])
+        return typst.compile(source.encode("utf-8"), root=str(root), font_paths=font_paths())
     except typst.TypstError as exc:
         raise RuntimeError(f"Typst could not typeset the document: {exc.message}\n{exc.diagnostic}") from None
 
