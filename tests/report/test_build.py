@@ -14,6 +14,7 @@ from reviewkit.appraisal.judgments import read_appraisals
 from reviewkit.appraisal.plots import plot_tools
 from reviewkit.appraisal.tables import rob_table
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.numbers import fmt_count, fmt_decimal, fmt_interval, fmt_percent
 from reviewkit.core.protocol import load_protocol
 from reviewkit.core.tables import write_table
 from reviewkit.extraction.forms import read_forms
@@ -27,18 +28,7 @@ from reviewkit.extraction.tables import (
 from reviewkit.records.sources import load_records, records_table
 from reviewkit.records.studies import studies_table
 from reviewkit.report import Build, build_review_pdf, load_checklist, prisma_counts_table
-from reviewkit.report.typst import (
-    Markup,
-    compile_pdf,
-    escape,
-    fmt_count,
-    fmt_decimal,
-    fmt_interval,
-    fmt_percent,
-    string,
-    table,
-    template,
-)
+from reviewkit.report.typst import Markup, compile_pdf, escape, string, table, template
 from reviewkit.screening.agreement import agreement_summary, rater_pairs
 from reviewkit.screening.criteria import suggestions
 from reviewkit.screening.decisions import load_decisions, prisma_screening_counts, screening_table

@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
+from figure_rows import ends, lines  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from reviewkit.core.plot_style import save_figure  # noqa: E402
@@ -26,10 +27,20 @@ def test_forest_plot_of_grouped_studies_with_one_not_pooled(tmp_path):
     ]).astype({"events": "Int64", "total": "Int64"})
     synthesis, studies = synthesis_tables(outcomes, MetaAnalysis())
     fig = forest_plot("Participants with serious adverse events", studies, synthesis)
-    texts = _texts(fig)
-    assert {"0 / 19", "0 / 7", "0 / 26", "fatigue", "SCI", "Overall"} <= set(texts)
-    assert "3.9 [0.5, 23.3]" in texts  # the pooled estimate with its CI, in percent
-    assert "0.0 [0.0, 17.6]" in texts  # the exact (Clopper-Pearson) CI of 0/19
+    texts, shown = _texts(fig), lines(fig)
+    assert {"fatigue", "SCI", "Overall"} <= set(texts)
+    assert "Study Events / N % (95% CI) Weight" in shown
+    # the exact (Clopper-Pearson) CI of 0/19; the pooled estimate with its CI, in percent, as the tables write it
+    assert "msc-cm 0 / 19 0.0% (0.0% to 17.6%) 51.0%" in shown
+    assert "hirota 0 / 7 0.0% (0.0% to 41.0%) 49.0%" in shown
+    assert "Overall 0 / 26 3.9% (0.5% to 23.3%) 100%" in shown
+    # one column of counts, lined up on the slash; estimates end, and their intervals start, at one x
+    _, events_end = ends(fig, {"Events", "0"})
+    slash_start, _ = ends(fig, {"/ N", "/ 19", "/ 7", "/ 26"})
+    assert len(events_end) == 1 and len(slash_start) == 1
+    _, estimate_end = ends(fig, {"%", "0.0%", "3.9%"})
+    ci_start, _ = ends(fig, {"(95% CI)", "(0.0% to 17.6%)", "(0.0% to 41.0%)", "(0.5% to 23.3%)"})
+    assert len(estimate_end) == 1 and len(ci_start) == 1
     assert "counts not reported (narrative synthesis)" in texts
     assert any("I² = 0%" in t and "REML" in t for t in texts)
     png, svg = save_figure(fig, tmp_path, "forest_sae")

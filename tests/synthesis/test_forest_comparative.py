@@ -3,11 +3,14 @@ with their prediction intervals and heterogeneity, the subgroup test, the favour
 and the risk-of-bias dots beside it, on a log axis for ratios and a linear one for differences."""
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from figure_rows import lines  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
@@ -66,8 +69,10 @@ def test_ungrouped_risk_ratios_on_a_log_axis_with_rob_columns(tmp_path):
     assert [line.get_xdata()[0] for line in gids(fig, "no-effect")] == [1.0]
     found = strings(fig)
     assert {"Favours vaccine", "Favours no vaccine", "Overall (k = 13)", "4/123 vs 11/139", "Weight"} <= set(found)
-    assert "0.49 [0.34, 0.70]" in found  # metafor: rma(measure="RR") 0.4894 [0.3441, 0.6962]
-    assert "0.41 [0.13, 1.26]" in found  # Aronson's Wald interval
+    shown = lines(fig)
+    assert any(line.startswith("Overall (k = 13) 0.49 (0.34 to 0.70) 100.0%") for line in shown), shown
+    # metafor: rma(measure="RR") 0.4894 [0.3441, 0.6962]; the first study, Aronson's Wald interval
+    assert any(line.startswith("Aronson 1948 4/123 vs 11/139 0.41 (0.13 to 1.26)") for line in shown), shown
     note = next(t for t in found if t.startswith("Random effects (REML)"))
     assert "I² = 92%" in note and "τ² = 0.313" in note and "95% PI 0.15 to 1.55" in note
     assert gids(fig, "prediction-interval")  # REML has a prediction interval
@@ -89,11 +94,12 @@ def test_columns_are_aligned_and_long_labels_are_cut():
     assert len({t.get_position()[0] for t in labels}) == 1 and all(t.get_ha() == "left" for t in labels)
     arms = [by_text[ARMS[s[0]]] for s in BCG[:4]]
     assert len({t.get_position()[0] for t in arms}) == 1 and all(t.get_ha() == "left" for t in arms)
-    figures = [t for t in texts(fig) if t.get_text().endswith("]") and "[" in t.get_text() and "CI" not in t.get_text()]
+    estimates = [t for t in texts(fig) if re.fullmatch(r"−?\d+\.\d+", t.get_text())]
+    intervals = [t for t in texts(fig) if re.fullmatch(r"\(.* to .*\)", t.get_text())]
     weights = [t for t in texts(fig) if t.get_text().endswith("%") and t.get_text()[0].isdigit()]
-    for column in (figures, weights):
+    for column, ha in ((estimates, "right"), (intervals, "left"), (weights, "right")):
         assert len(column) == 6 and len({t.get_position()[0] for t in column}) == 1
-        assert all(t.get_ha() == "right" for t in column)
+        assert all(t.get_ha() == ha for t in column)
 
 
 def test_grouped_by_allocation_with_the_subgroup_test_in_the_footer(tmp_path):
@@ -133,7 +139,7 @@ def test_standardised_mean_differences_on_a_linear_axis(tmp_path):
     assert [line.get_xdata()[0] for line in gids(fig, "no-effect")] == [0.0]
     low, high = ax.get_xlim()
     assert low < result.ci_low and high > 0
-    assert {"Favours treatment", "Favours placebo", "SMD [95% CI]"} <= set(strings(fig))
+    assert {"Favours treatment", "Favours placebo", "SMD", "(95% CI)"} <= set(strings(fig))
 
 
 def test_one_study_and_the_height_grows_with_the_rows(tmp_path):

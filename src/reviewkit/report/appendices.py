@@ -10,12 +10,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.numbers import EMPTY
 from reviewkit.core.storage import load_yaml
 from reviewkit.report.blocks import pending
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
 from reviewkit.report.results import _item_names, _rob_cell
-from reviewkit.report.typst import EMPTY, Markup, escape, heading, paragraph, table
+from reviewkit.report.typst import Markup, escape, heading, paragraph, table
 from reviewkit.report.wording import listed
 
 CHECKLIST = "prisma_2020_checklist.yml"

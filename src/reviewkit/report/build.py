@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from reviewkit.core.errors import ReviewInputError
+from reviewkit.core.numbers import fmt_count
 from reviewkit.core.protocol import load_protocol
 from reviewkit.core.storage import atomic_write_text
 from reviewkit.report.appendices import _appendix_checklist, _appendix_studies, load_checklist
@@ -20,19 +21,7 @@ from reviewkit.report.inputs import Build
 from reviewkit.report.methods import _methods
 from reviewkit.report.references import _references, references
 from reviewkit.report.results import _results
-from reviewkit.report.typst import (
-    Markup,
-    bullets,
-    compile_pdf,
-    escape,
-    fmt_count,
-    heading,
-    paragraph,
-    string,
-    table,
-    template,
-    write_pdf,
-)
+from reviewkit.report.typst import Markup, bullets, compile_pdf, escape, heading, paragraph, string, table, template, write_pdf
 from reviewkit.report.wording import _plural, _words
 
 PDF_NAME = "review.pdf"

@@ -6,11 +6,12 @@ from importlib import metadata
 
 import pandas as pd
 
+from reviewkit.core.numbers import EMPTY, fmt_count
 from reviewkit.report.blocks import _table_figure, pending
 from reviewkit.report.facts import JOURNAL, _certainty_sentence, _designs, _grey_only, _overall_rob, _reviewers, _sof_sentences
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
-from reviewkit.report.typst import EMPTY, Markup, bullets, escape, fmt_count, heading, paragraph
+from reviewkit.report.typst import Markup, bullets, escape, heading, paragraph
 from reviewkit.report.wording import _counted, _plural, _words
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reviewkit.core.numbers import EMPTY, fmt_count, fmt_decimal, interval, number
 from reviewkit.core.outcome import SENSITIVITY
 from reviewkit.report.blocks import _table_figure, pending
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
-from reviewkit.report.typst import EMPTY, Markup, escape, figure, fmt_count, fmt_decimal, heading, number, paragraph
+from reviewkit.report.typst import Markup, escape, figure, heading, paragraph
 from reviewkit.report.wording import _label, _plural, _words
 
 MEASURE_NAMES = {"RR": "risk ratio", "OR": "odds ratio", "RD": "risk difference", "MD": "mean difference",
@@ -24,7 +25,7 @@ def fmt_effect(measure: str, estimate: object, low: object, high: object) -> str
         return EMPTY
     places = 2 if measure in RATIOS or abs(number(estimate)) < 10 else 1
     text = fmt_decimal(estimate, places)
-    return text if number(low) is None else f"{text} ({fmt_decimal(low, places)} to {fmt_decimal(high, places)})"
+    return text if number(low) is None else interval(text, fmt_decimal(low, places), fmt_decimal(high, places))
 
 
 def effect_methods(build: Build) -> str:

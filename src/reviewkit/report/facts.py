@@ -5,9 +5,10 @@ from collections import Counter
 
 import pandas as pd
 
+from reviewkit.core.numbers import fmt_count, number
 from reviewkit.core.text import split_cell
 from reviewkit.report.inputs import Build
-from reviewkit.report.typst import display, fmt_count, number
+from reviewkit.report.typst import display
 from reviewkit.report.wording import _counted, _plural, _were, _words
 
 JOURNAL = "journal article"

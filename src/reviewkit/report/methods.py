@@ -5,12 +5,13 @@ import hashlib
 
 import pandas as pd
 
+from reviewkit.core.numbers import EMPTY, fmt_count, fmt_decimal, fmt_percent, interval, number
 from reviewkit.core.protocol import PROTOCOL_FILE
 from reviewkit.report.blocks import section
 from reviewkit.report.effects import effect_methods
 from reviewkit.report.facts import _reviewers
 from reviewkit.report.inputs import Build
-from reviewkit.report.typst import EMPTY, Markup, fmt_count, fmt_decimal, fmt_percent, heading, number, paragraph, table
+from reviewkit.report.typst import Markup, heading, paragraph, table
 from reviewkit.report.wording import PRISMA_COLUMNS, _label, _plural, _were, _words
 
 
@@ -64,8 +65,8 @@ def _selection(build: Build) -> Markup:
         rows = pd.DataFrame([{
             "Stage": stages.get(r.stage, r.stage).capitalize(), "Compared": f"{r.rater_a} and {r.rater_b}",
             "Records": fmt_count(r.records), "Agreement": fmt_percent(r.agreement),
-            "Cohen's kappa (95% CI)": fmt_decimal(r.kappa) + (f" ({fmt_decimal(r.kappa_low)} to {fmt_decimal(r.kappa_high)})"
-                                                             if number(r.kappa_low) is not None else ""),
+            "Cohen's kappa (95% CI)": interval(fmt_decimal(r.kappa), fmt_decimal(r.kappa_low), fmt_decimal(r.kappa_high))
+                                      if number(r.kappa_low) is not None else fmt_decimal(r.kappa),
         } for r in agreement.itertuples()])
         out += paragraph("Agreement between raters (a reviewer and the rule-based suggestions where there is one reviewer):")
         out += table(rows)

@@ -5,29 +5,13 @@ from collections import Counter
 
 import pandas as pd
 
+from reviewkit.core.numbers import EMPTY, fmt_count, fmt_decimal, fmt_interval, fmt_percent, number
 from reviewkit.report.blocks import _table_figure, pending, section
 from reviewkit.report.effects import effect_results
 from reviewkit.report.facts import _designs, _excluded_reports, _overall_rob, _selection_sentence
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
-from reviewkit.report.typst import (
-    EMPTY,
-    Markup,
-    bullets,
-    display,
-    escape,
-    figure,
-    fmt_count,
-    fmt_decimal,
-    fmt_interval,
-    fmt_percent,
-    fmt_ratio,
-    heading,
-    number,
-    paragraph,
-    string,
-    table,
-)
+from reviewkit.report.typst import Markup, bullets, display, escape, figure, fmt_ratio, heading, paragraph, string, table
 from reviewkit.report.wording import PRISMA_COLUMNS, _counted, _label, _plural, _were, listed
 
 CHARACTERISTICS_SKIP = {"study_id", "label", "reports", "primary_citation"}

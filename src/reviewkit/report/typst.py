@@ -2,14 +2,12 @@
 
 Data goes into Typst either as markup with every special character escaped (``escape``) or as a
 string literal (``string``), so no value from a review can turn into markup by accident. A value
-that is meant as markup is wrapped in ``Markup``. Numbers are formatted here, one way everywhere:
-counts with thousands separators, proportions as percentages with one decimal, intervals as
-``a% to b%``, negative numbers with a minus sign, an empty value as an em dash. The functions the
+that is meant as markup is wrapped in ``Markup``. Numbers are formatted by ``reviewkit.core.numbers``,
+one way everywhere (figures included). The functions the
 source calls (``datatable``, ``fitimage``, ``pending``...) are defined in ``templates/base.typ``.
 """
 from __future__ import annotations
 
-import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -17,14 +15,13 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from reviewkit.core.numbers import EMPTY, fmt_count, fmt_decimal, missing, number
 from reviewkit.core.storage import atomic_write_bytes
 
-EMPTY = "—"
 _SPECIAL = re.compile(r"([\\#$*_`<>@\[\]~/=+\-'\".:;(|])")  # ; and ( would otherwise end or extend a call before them
 _BREAK_AFTER = re.compile(r"([_/.|=&])(?=\S)")
 LONG_TOKEN = 16  # characters: a token this long may break after _ / . | = & and hyphens
 _LONG_TOKEN = re.compile(rf"\S{{{LONG_TOKEN},}}")
-_NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 ZWSP = "\u200b"
 DEFAULT_SIZE = "8pt"  # of table text; as ``datatable`` in templates/base.typ
 TEXT_WIDTH_PT, CELL_INSET_PT, CHAR_EM, BOLD = 476, 7, 0.55, 1.15  # to size columns: text width, cell padding,
@@ -64,63 +61,7 @@ def content(value: object) -> str:
     return string(breakable(display(value)))
 
 
-# --- numbers -------------------------------------------------------------------------------------
-
-def missing(value: object) -> bool:
-    """Empty, None or NaN."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and not value.strip()
-
-
-def number(value: object) -> float | None:
-    """``value`` as a float if it is a number (also a numeric string); None otherwise."""
-    if isinstance(value, bool) or missing(value):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and _NUMBER.match(value):
-        return float(value)
-    return None
-
-
-def fmt_count(value: object) -> str:
-    """A count: ``1,234``; text that is not a number (``not reported``) is kept; empty is an em dash."""
-    x = number(value)
-    if x is None:
-        return EMPTY if missing(value) else str(value)
-    return f"{round(x):,}"
-
-
-def fmt_decimal(value: object, places: int = 2) -> str:
-    """A decimal with a fixed number of places; text that is not a number is kept."""
-    x = number(value)
-    if x is None:
-        return EMPTY if missing(value) else str(value)
-    text = f"{x:,.{places}f}"
-    if text.startswith("-"):  # no "-0.00"; a true minus sign otherwise
-        return text[1:] if float(text.replace(",", "")) == 0 else "−" + text[1:]
-    return text
-
-
-def fmt_percent(value: object, places: int = 1, scale: float = 100.0) -> str:
-    """A proportion (0–1) as a percentage: ``52.6%``; ``scale=1`` for values already in percent."""
-    x = number(value)
-    if x is None:
-        return EMPTY if missing(value) else str(value)
-    return f"{fmt_decimal(x * scale, places)}%"
-
-
-def fmt_interval(estimate: object, low: object, high: object, places: int = 1) -> str:
-    """A proportion with its interval: ``52.6% (28.9% to 75.6%)``; the estimate alone if the bounds are empty."""
-    if number(estimate) is None:
-        return EMPTY if missing(estimate) else str(estimate)
-    if number(low) is None or number(high) is None:
-        return fmt_percent(estimate, places)
-    return f"{fmt_percent(estimate, places)} ({fmt_percent(low, places)} to {fmt_percent(high, places)})"
-
+# --- numbers (formatted as in reviewkit.core.numbers) --------------------------------------------
 
 def fmt_ratio(events: object, total: object) -> str:
     """``10/19``; an em dash where either count is missing or the total is zero."""

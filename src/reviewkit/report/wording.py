@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from reviewkit.core.numbers import fmt_count
 from reviewkit.core.text import split_cell
-from reviewkit.report.typst import display, fmt_count
+from reviewkit.report.typst import display
 
 PRISMA_COLUMNS = {"databases_registers": "Databases and registers", "other_methods": "Other methods"}
 

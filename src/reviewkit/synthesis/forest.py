@@ -7,24 +7,31 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+from matplotlib.transforms import offset_copy
 
+from reviewkit.core.numbers import bounds, fmt_percent
 from reviewkit.core.plot_style import EDGE_COLOUR, style
 from reviewkit.synthesis.outcomes import ALL
 
 ROW = 0.3  # inches per row
-WIDTHS = (3.4, 3.0, 2.1)  # inches: labels, plot, numbers
+WIDTHS = (3.4, 3.0, 2.6)  # inches: labels, plot, numbers
+SPACE = 1.5  # points between the two halves of a column aligned on its middle (events / N, estimate (CI))
 MARKER = 9.0  # points: the side of the square of the heaviest study
 GREY = "#777777"
 METHOD_NAMES = {"FE": "common effect", "DL": "random effects (DerSimonian–Laird)", "REML": "random effects (REML)",
                 "GLMM": "random effects (binomial-normal GLMM)"}
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f}"
+def _split(ax: Axes, x: float, y: float, left: str, right: str, **kw) -> None:
+    """``left`` ending and ``right`` starting at ``x``, a space apart: rows of a column line up on that point
+    (the slash of "0 / 19" under that of "10 / 7", the estimates' last digits under each other)."""
+    for text, ha, points in ((left, "right", -SPACE), (right, "left", SPACE)):
+        ax.text(x, y, text, ha=ha, va="center", clip_on=False,
+                transform=offset_copy(ax.transData, fig=ax.figure, x=points, units="points"), **kw)
 
 
-def _interval(estimate: float, low: float, high: float) -> str:
-    return f"{_percent(estimate)} [{_percent(low)}, {_percent(high)}]"
+def _interval(ax: Axes, x: float, y: float, estimate: float, low: float, high: float, **kw) -> None:
+    _split(ax, x, y, fmt_percent(estimate), bounds(fmt_percent(low), fmt_percent(high)), **kw)
 
 
 def _short(reason: str) -> str:
@@ -79,12 +86,14 @@ def forest_plot(outcome_label: str, studies: pd.DataFrame, summary: pd.DataFrame
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         ax.set_yticks([])
-        label_x, count_x, number_x, weight_x = -left / mid, -0.28 * left / mid, 1 + 0.06 / mid, 1 + 0.98 * right / mid
+        label_x, count_x, number_x, weight_x = (-0.96 * left / mid, -0.2 * left / mid, 1 + 0.3 * right / mid,
+                                                1 + 0.98 * right / mid)
         header_y = -1.0
-        for x, text, align in ((label_x, "Study", "left"), (count_x, "Events / N", "right"),
-                               (number_x, "% [95% CI]", "left"), (weight_x, "Weight", "right")):
+        _split(ax, count_x, header_y, "Events", "/ N", fontweight="bold")
+        _split(ax, number_x, header_y, "%", "(95% CI)", fontweight="bold")
+        for x, text, align in ((label_x, "Study", "left"), (weight_x, "Weight", "right")):
             ax.text(x, header_y, text, ha=align, va="center", fontweight="bold", clip_on=False)
-        fig.suptitle(outcome_label, x=0.01, ha="left", fontsize=11, fontweight="bold")
+        fig.suptitle(outcome_label, x=0.04 * left, ha="left", fontsize=11, fontweight="bold")
         max_weight = studies["weight"].max() if studies["weight"].notna().any() else 100
         for y, item in enumerate(rows):
             if item["kind"] == "header":
@@ -97,25 +106,22 @@ def forest_plot(outcome_label: str, studies: pd.DataFrame, summary: pd.DataFrame
                     ax.text(0.01, y, _short(s.reason), ha="left", va="center", color=GREY, fontstyle="italic")
                     continue
                 colour = EDGE_COLOUR if s.pooled else GREY
-                ax.text(count_x, y, f"{s.events} / {s.total}", ha="right", va="center", clip_on=False)
+                _split(ax, count_x, y, f"{s.events}", f"/ {s.total}")
                 ax.plot([s.ci_low, s.ci_high], [y, y], color=colour, lw=1.2, solid_capstyle="butt")
                 size = MARKER * (s.weight / max_weight) ** 0.5 if s.pooled else MARKER / 2
                 ax.plot([s.proportion], [y], marker="s", markersize=max(size, 3), color=colour, clip_on=False,
                         zorder=3)
-                ax.text(number_x, y, _interval(s.proportion, s.ci_low, s.ci_high), ha="left", va="center",
-                        clip_on=False)
+                _interval(ax, number_x, y, s.proportion, s.ci_low, s.ci_high)
                 ax.text(weight_x, y, f"{s.weight:.1f}%" if s.pooled else "–", ha="right", va="center",
                         clip_on=False)
             elif item["kind"] == "summary":
                 r = item["row"]
                 _diamond(ax, y, r)
                 ax.text(label_x + 0.03, y, item["text"], ha="left", va="center", fontweight="bold", clip_on=False)
-                ax.text(count_x, y, f"{r['events']} / {r['participants']}", ha="right", va="center",
-                        fontweight="bold", clip_on=False)
-                ax.text(number_x, y, _interval(r["estimate"], r["ci_low"], r["ci_high"]), ha="left", va="center",
-                        fontweight="bold", clip_on=False)
+                _split(ax, count_x, y, f"{r['events']}", f"/ {r['participants']}", fontweight="bold")
+                _interval(ax, number_x, y, r["estimate"], r["ci_low"], r["ci_high"], fontweight="bold")
                 ax.text(weight_x, y, "100%" if r["group"] == ALL else "", ha="right", va="center", clip_on=False)
         overall = summary[summary["group"] == ALL].iloc[0]
         footer = "Overall: " + _heterogeneity(overall) if overall["method"] else f"Not pooled: {overall['note']}."
-        fig.text(0.01, 0.3 * ROW / height, footer, fontsize=8, color="#333333")
+        fig.text(0.04 * left, 0.3 * ROW / height, footer, fontsize=8, color="#333333")
     return fig

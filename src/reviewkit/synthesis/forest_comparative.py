@@ -21,6 +21,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from reviewkit.appraisal.tools import LEVELS
+from reviewkit.core.numbers import bounds
 from reviewkit.core.plot_style import EDGE_COLOUR, PALETTES, SYMBOLS, colour, style
 from reviewkit.synthesis.checks import refuse
 from reviewkit.synthesis.comparative import PooledEffect, StudyEffect
@@ -32,6 +33,7 @@ ROW = 0.27  # inches per row (of a study or diamond)
 HEIGHTS = {"text": 0.19, "gap": 0.14, "end": 0.06}  # inches: the rows of the notes under a diamond, between groups
 PLOT_W = 2.8  # inches: the plot's column
 GAP = 0.2  # inches between columns
+SPACE = 0.05  # inches between an estimate and its interval
 MARGIN = 0.2
 INDENT = 0.12  # inches: studies under a group's name
 FONT, SMALL = 9.0, 7.5  # points
@@ -85,8 +87,9 @@ def _digits(results: list[PooledEffect]) -> int:
     return 3 if any(0 < abs(v) < 0.095 for r in results for v in (r.estimate, r.ci_low, r.ci_high)) else 2
 
 
-def _interval(estimate: float, low: float, high: float, digits: int = 2) -> str:
-    return f"{_num(estimate, digits)} [{_num(low, digits)}, {_num(high, digits)}]"
+def _interval(estimate: float, low: float, high: float, digits: int = 2) -> tuple[str, str]:
+    """The estimate and ``(low to high)``, drawn apart so that rows line up on the space between them."""
+    return _num(estimate, digits), bounds(_num(low, digits), _num(high, digits))
 
 
 def _p(p: float) -> str:
@@ -273,10 +276,10 @@ def _columns(rows: list[dict], grouped: bool, arms: dict[str, str], figures: Cal
     x = {"label": MARGIN, "arms": MARGIN + max([*labels, 1.0]) + GAP}
     arms_w = max([_width(t) for t in arms.values()] + [_width(ARMS_HEADER, bold=True)]) + GAP if arms else 0.0
     x["plot"] = x["arms"] + arms_w
-    est_w = max([_width(figures(r["study"])) for r in rows if r["kind"] == "study"] + [_width(header, bold=True)]
-                + [_width(figures(r["result"]), bold=True) for r in rows if r["kind"] == "pooled"])
-    x["estimate"] = x["plot"] + PLOT_W + GAP + est_w
-    x["weight"] = x["estimate"] + GAP + _width("Weight", bold=True)
+    shown = [(figures(r["study"]), False) for r in rows if r["kind"] == "study"]
+    shown += [(figures(r["result"]), True) for r in rows if r["kind"] == "pooled"] + [(header, True)]
+    x["estimate"] = x["plot"] + PLOT_W + GAP + max(_width(t[0], bold=b) for t, b in shown)  # the space in its middle
+    x["weight"] = x["estimate"] + SPACE + max(_width(t[1], bold=b) for t, b in shown) + GAP + _width("Weight", bold=True)
     rob_w = [max(2 * DOT + 0.1, _width(d, bold=True) + 0.08) for d in domains]
     x["rob"] = [x["weight"] + 1.5 * GAP + sum(rob_w[:i]) + w / 2 for i, w in enumerate(rob_w)]
     x["width"] = x["weight"] + (1.5 * GAP + sum(rob_w) if domains else 0) + MARGIN
@@ -301,11 +304,11 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
     if palette not in PALETTES:
         raise refuse(where, f"unknown palette {palette!r}; choose one of {', '.join(PALETTES)}", "palette")
     first, arms, digits = every[0], arms or {}, _digits(every)
-    log, null, header = first.scale == "log", 1.0 if first.scale == "log" else 0.0, f"{SHORT[first.measure]} [95% CI]"
+    log, null, header = first.scale == "log", 1.0 if first.scale == "log" else 0.0, (SHORT[first.measure], "(95% CI)")
     grouped = len(results) > 1 or (overall is not None and next(iter(results)) != ALL)
     domains = (list(rob_domains) if rob_domains else list(dict.fromkeys(d for j in rob.values() for d in j))) if rob is not None else []
 
-    def figures(e: StudyEffect | PooledEffect) -> str:
+    def figures(e: StudyEffect | PooledEffect) -> tuple[str, str]:
         return _interval(e.estimate, e.ci_low, e.ci_high, digits)
 
     rows = _rows(results, overall, grouped)
@@ -342,6 +345,10 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
         def text(at: float, y: float, value: str, ha: str = "left", **kw) -> None:
             canvas.text(at, y, value, ha=ha, va="center", **kw)
 
+        def split(y: float, halves: tuple[str, str], **kw) -> None:
+            text(x["estimate"], y, halves[0], "right", **kw)
+            text(x["estimate"] + SPACE, y, halves[1], **kw)
+
         for i, line in enumerate(heading):
             text(MARGIN, MARGIN + 0.12 + 0.24 * i, line, fontsize=11, fontweight="bold")
         y1, y2, bold, middle = rows_top - 0.35, rows_top - 0.14, {"fontweight": "bold"}, x["plot"] + PLOT_W / 2
@@ -350,7 +357,7 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
             text(x["arms"], y2, ARMS_HEADER, **bold)
         text(middle, y1, MEASURE_NAMES.get(first.measure, first.measure), "center", **bold)
         text(middle, y2, "95% CI" + (", log scale" if log else ""), "center", fontsize=8)
-        text(x["estimate"], y2, header, "right", **bold)
+        split(y2, header, **bold)
         text(x["weight"], y2, "Weight", "right", **bold)
         if domains:
             text((x["rob"][0] + x["rob"][-1]) / 2, y1, "Risk of bias", "center", **bold)
@@ -368,14 +375,14 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
                 s = row["study"]
                 text(MARGIN + INDENT * grouped, y, _short(s.label))
                 text(x["arms"], y, arms.get(s.label, ""))
-                text(x["estimate"], y, figures(s) if np.isfinite(s.estimate) else "not estimable", "right")
+                split(y, figures(s) if np.isfinite(s.estimate) else ("not estimable", ""))
                 text(x["weight"], y, f"{row['weight']:.1f}%", "right")
                 _study(ax, mid, s, max(MARKER * np.sqrt(max(row["weight"], 0) / heaviest), 3.0), limits)
                 for at, domain in zip(x["rob"], domains):
                     _dot(canvas, at, y, _level((rob or {}).get(s.label, {}).get(domain)), palette, f"rob:{s.label}:{domain}")
             elif kind == "pooled":
                 text(MARGIN, y, row["text"], fontweight="bold")
-                text(x["estimate"], y, figures(row["result"]), "right", fontweight="bold")
+                split(y, figures(row["result"]), fontweight="bold")
                 text(x["weight"], y, f"{row['weight']:.1f}%", "right", fontweight="bold")
                 _diamond(ax, mid, row["result"], limits)
         # the no-effect line over each run of studies and diamonds, not through the notes

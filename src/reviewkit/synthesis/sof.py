@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reviewkit.core.numbers import fmt_decimal, fmt_interval, interval
 from reviewkit.core.protocol import Outcome, Protocol
 from reviewkit.core.text import join_cell
 from reviewkit.synthesis.grade import PENDING, Grade
@@ -40,7 +41,7 @@ def _absolute(outcome: Outcome, row: pd.Series, data: pd.DataFrame) -> tuple[str
     assumed = arms["events_c"].sum() / arms["total_c"].sum()
     risks = [corresponding_risk(outcome.measure, assumed, row[k]) for k in ("estimate", "ci_low", "ci_high")]
     return (f"{_per_1000(assumed)} per 1,000",
-            f"{_per_1000(risks[0])} per 1,000 ({_per_1000(risks[1])} to {_per_1000(risks[2])})")
+            interval(f"{_per_1000(risks[0])} per 1,000", _per_1000(risks[1]), _per_1000(risks[2])))
 
 
 def _estimate(row: pd.Series) -> str:
@@ -48,7 +49,7 @@ def _estimate(row: pd.Series) -> str:
     pooled proportion of studies with no events is not read as events seen."""
     if pd.isna(row["estimate"]):
         return "not estimable"
-    text = (f"{100 * row['estimate']:.1f}% ({100 * row['ci_low']:.1f}% to {100 * row['ci_high']:.1f}%); "
+    text = (f"{fmt_interval(row['estimate'], row['ci_low'], row['ci_high'])}; "
             f"{row['events']} events in {row['participants']} participants")
     return text if row["method"] else text + ", one study"
 
@@ -58,7 +59,7 @@ def _effect(row: pd.Series) -> str:
     if pd.isna(row["estimate"]):
         return "not estimable"
     digits = 2 if row["measure"] in RATIOS or abs(row["estimate"]) < 10 else 1
-    text = f"{row['measure']} {row['estimate']:.{digits}f} ({row['ci_low']:.{digits}f} to {row['ci_high']:.{digits}f})"
+    text = row["measure"] + " " + interval(*(fmt_decimal(row[k], digits) for k in ("estimate", "ci_low", "ci_high")))
     return text if row["method"] else text + ", one study"
 
 
