@@ -117,3 +117,46 @@ def test_seed_studies_file_is_valid(seed_review):
     assert studies["hirota-2024"].records == ("002_57e1d13fb9b03d75",)
     assert studies["honmou-2021"].records == ("003_50e99ab7af3fb43d",)
     assert "001_196e19df0f4e6c1c" in studies  # not linked: a study of its own
+
+
+def _export_records(texts: list[str]):
+    from reviewkit.core.text import find_dois
+    from reviewkit.records.model import Record
+
+    return [Record(id=f"db:{i}", source="db", path=f"db/{i}", text=text, title=text[:40], dois=tuple(find_dois(text)))
+            for i, text in enumerate(texts)]
+
+
+def test_a_value_many_records_share_pairs_none_of_them():
+    """60 records that all report 20 participants are not 1,770 suggested pairs; two that share a rare count are."""
+    texts = [f"Trial {i}: twenty patients were randomised. n = 20 patients in total." for i in range(60)]
+    texts += ["A cohort of 137 patients was followed.", "Outcomes of the 137 patients are reported here."]
+    links = suggest_links(_export_records(texts))
+    assert list(zip(links["record_a"], links["record_b"])) == [("db:60", "db:61")]
+    assert links.loc[0, "evidence"] == "both report 137 participants"
+
+
+def test_blocking_finds_every_link_that_comparing_all_pairs_finds():
+    """On records whose shared values are rarer than MAX_BLOCK, the blocked pairs give the same suggestions as
+    weighing every pair (``link_evidence``), but for two database records that share only their journal."""
+    import random
+    from itertools import combinations
+
+    from reviewkit.core.text import join_cell
+    from reviewkit.extraction.links import MAX_BLOCK, link_evidence
+
+    rng = random.Random(3)
+    surnames = ["Okafor", "Lindqvist", "Tanaka", "Moreau", "Rossi", "Haddad", "Novak", "Silva"]
+    texts = []
+    for i in range(40):
+        authors = ", ".join(rng.sample(surnames, 4))
+        mention = f" A paper by {rng.choice(surnames)} et al. is discussed." if rng.random() < 0.3 else ""
+        doi = f" doi: 10.5555/x.{rng.randint(1, 12)}" if rng.random() < 0.5 else ""
+        texts.append(f"{authors}\n{rng.randint(30, 45)} patients were enrolled; approval 2019{rng.randint(10, 60)}."
+                     f"{mention}{doi}")
+    records = _export_records(texts)
+    found = {(r.record_a, r.record_b): r.evidence for r in suggest_links(records).itertuples()}
+    brute = {(a.id, b.id): join_cell(e for kind in evidence.values() for e in kind)
+             for a, b in combinations(records, 2) if (evidence := link_evidence(a, b))}
+    assert len(records) < MAX_BLOCK and len(brute) > 50
+    assert found == brute

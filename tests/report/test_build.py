@@ -233,6 +233,21 @@ def test_references_come_from_the_records_without_duplicates(full):
     assert has(references, "Page MJ, McKenzie JE, Bossuyt PM")
 
 
+def test_works_cited_come_only_from_the_reports_read_in_full(stages, tmp_path):
+    """A record the searches found but no one read in full (here: one screened out) adds nothing to the references,
+    so a review of thousands of records does not list every DOI they mention."""
+    from reviewkit.report.references import references
+
+    review, out = _copy_build(stages, tmp_path)
+    records = pd.read_csv(out / "tables" / "records.csv", dtype=str, keep_default_na=False)
+    extra = records.iloc[[0]].assign(record_id="export:1", dois="10.9999/not.read", citations="Unread R. A work. 2020.")
+    write_table(pd.concat([records, extra], ignore_index=True), out, "records")
+    text = " ".join(str(t) for entries in references(Build(review, out, load_protocol(review)), "PRISMA").groups.values()
+                    for t in entries)
+    assert "10.9999/not.read" not in text and "Unread R." not in text
+    assert "10.3390/jcm13206072" in text  # a DOI in a report of an included study
+
+
 def test_checklist_has_27_items_and_gives_the_page_of_each(full):
     citation, items = load_checklist()
     assert "PRISMA 2020" in citation

@@ -124,3 +124,25 @@ def test_criteria_table_has_one_row_per_record_and_criterion(protocol):
     assert len(table) == 2 * len(protocol.eligibility)
     row = table[(table["record_id"] == "b") & (table["criterion"] == "population")].iloc[0]
     assert row["judgment"] == MET and row["evidence"] == "[met] Chronic fatigue and MSCs."
+
+
+def test_patterns_that_cannot_be_joined_still_match_alone(protocol):
+    """A back-reference or a global flag keeps its own meaning: such rules are matched one by one."""
+    from reviewkit.core.protocol import Criterion
+
+    criterion = Criterion(id="c", label="c", description="d", exclusion_reason=protocol.exclusion_reasons[0].id,
+                          met_if=[r"\b(stem) \1\b", r"(?i)^TREATED\b", r"\bcells\b"], not_met_if=[r"\bmice\b"])
+    assert judge(criterion, "Stem stem cells.").evidence[0].spans == ((0, 9), (10, 15))
+    assert judge(criterion, "treated at home").judgment == MET
+    assert judge(criterion, "Stem cells in mice.").judgment == UNCLEAR
+    assert judge(criterion, "Nothing here.").evidence == ()
+
+
+def test_the_evidence_shown_is_capped_and_says_where_the_rest_is(protocol):
+    from reviewkit.screening.criteria import evidence_html
+
+    found = {f"r{i}": suggest(protocol, record(f"Record {i} on chronic fatigue and MSCs.", f"r{i}")) for i in range(60)}
+    html = evidence_html(found)
+    assert html.count("<td>r") == 50 * len(protocol.eligibility) and "<td>r49</td>" in html and "<td>r50</td>" not in html
+    assert "The evidence of 10 more record(s) is in tables/screening_criteria.csv." in html
+    assert "more record(s)" not in evidence_html(dict(list(found.items())[:3]))

@@ -3,6 +3,8 @@ beside the reviewer's own links in ``studies.yml``, which decide)."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from dataclasses import dataclass
 from itertools import combinations
 
 import pandas as pd
@@ -18,6 +20,7 @@ _ET_AL = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:[A-Z]{1,3}\.
 _BY_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?(?P<name>[A-Z][a-z]{2,}),\s+(?:coordinator|lead|senior|first|principal|author)")
 _LONG_NUMBER = re.compile(r"(?<![\d.])\d{4,}(?![\d])")
 _LINK_WEIGHTS = {"doi": 3, "authors": 2, "journal": 1, "participants": 1, "numbers": 1}
+MAX_BLOCK = 50  # records: a value shared by more is too common to pair them (see ``candidate_pairs``)
 
 
 def _prefix_pattern(word: str) -> str:
@@ -48,12 +51,30 @@ def author_names(text: str) -> set[str]:
     return names
 
 
-def _shared_names(a: Record, b: Record) -> list[str]:
-    shared = []
-    for names, other in ((author_names(a.text), b.text), (author_names(b.text), a.text)):
-        words = set(_NAME.findall(other))
-        shared.extend(n for n in names if n in words and not re.search(rf"\b{n.lower()}\b", other))
-    return sorted(set(shared))
+@dataclass(frozen=True)
+class _Cues:
+    """What one record offers to link it to another, read off its text once."""
+
+    record: Record
+    authors: frozenset[str]  # surnames it gives as authors
+    words: frozenset[str]  # capitalised words in it (where another record's authors may be named)
+    lowered: frozenset[str]  # words that also appear in lower case (a name that is a word too: Stem, Young)
+    counts: frozenset[int]  # participant counts it reports
+    numbers: frozenset[str]  # long numbers (not years): trial registration, ethics approval …
+
+    @classmethod
+    def of(cls, record: Record) -> _Cues:
+        text = record.text
+        words = frozenset(_NAME.findall(text))
+        lowered = frozenset(w for w in words if re.search(rf"\b{w.lower()}\b", text))
+        return cls(record, frozenset(author_names(text)), words, lowered, frozenset(_counts(text)),
+                   frozenset(_long_numbers(text)))
+
+
+def _shared_names(a: _Cues, b: _Cues) -> list[str]:
+    shared = {n for names, other in ((a.authors, b), (b.authors, a)) for n in names
+              if n in other.words and n not in other.lowered}
+    return sorted(shared)
 
 
 def _journal_links(a: Record, b: Record) -> list[str]:
@@ -74,16 +95,50 @@ def _long_numbers(text: str) -> set[str]:
     return {n for n in _LONG_NUMBER.findall(text) if not 1900 <= int(n) <= 2099}
 
 
-def link_evidence(a: Record, b: Record) -> dict[str, list[str]]:
-    """What two records share that suggests they report one study, by kind of evidence."""
+def _evidence(a: _Cues, b: _Cues) -> dict[str, list[str]]:
     evidence = {
-        "doi": [f"both give doi {d}" for d in sorted(set(a.dois) & set(b.dois))],
+        "doi": [f"both give doi {d}" for d in sorted(set(a.record.dois) & set(b.record.dois))],
         "authors": [f"author names in both: {', '.join(names)}"] if (names := _shared_names(a, b)) else [],
-        "journal": _journal_links(a, b),
-        "participants": [f"both report {n} participants" for n in sorted(_counts(a.text) & _counts(b.text))],
-        "numbers": [f"both give the number {n}" for n in sorted(_long_numbers(a.text) & _long_numbers(b.text))],
+        "journal": _journal_links(a.record, b.record),
+        "participants": [f"both report {n} participants" for n in sorted(a.counts & b.counts)],
+        "numbers": [f"both give the number {n}" for n in sorted(a.numbers & b.numbers)],
     }
     return {kind: found for kind, found in evidence.items() if found}
+
+
+def link_evidence(a: Record, b: Record) -> dict[str, list[str]]:
+    """What two records share that suggests they report one study, by kind of evidence."""
+    return _evidence(_Cues.of(a), _Cues.of(b))
+
+
+def candidate_pairs(cues: list[_Cues]) -> set[tuple[int, int]]:
+    """The pairs (indexes into ``cues``) that share a DOI, a participant count, a long number, or an author's name
+    one gives and the other has, and a document (not a database record) with the records in a journal it names. A
+    value more than ``MAX_BLOCK`` records share (a round count, a common word, a journal) pairs none of them, so
+    the pairs grow with the records, not with their square; two database records in one journal are not paired
+    for that (many studies appear in one journal), though it is weighed for the pairs found."""
+    blocks: dict[tuple[str, object], list[int]] = defaultdict(list)
+    for i, c in enumerate(cues):
+        for kind, values in (("doi", set(c.record.dois)), ("count", c.counts), ("number", c.numbers),
+                             ("word", c.words - c.lowered)):
+            for value in values:
+                blocks[(kind, value)].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for key, members in blocks.items():
+        if key[0] != "word" and 1 < len(members) <= MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+    for i, c in enumerate(cues):
+        for name in c.authors:
+            holders = blocks.get(("word", name), [])
+            if len(holders) <= MAX_BLOCK:
+                pairs.update((min(i, j), max(i, j)) for j in holders if j != i)
+        if c.record.citation is None:  # a document naming a journal (a press release): the reports in that journal
+            for journal in c.record.journals_mentioned:
+                pattern = journal_pattern(journal)
+                found = [j for j, other in enumerate(cues) if j != i and pattern.search(other.record.text)]
+                if len(found) <= MAX_BLOCK:
+                    pairs.update((min(i, j), max(i, j)) for j in found)
+    return pairs
 
 
 def suggest_links(records: list[Record], studies: list[Study] | None = None) -> pd.DataFrame:
@@ -91,12 +146,15 @@ def suggest_links(records: list[Record], studies: list[Study] | None = None) -> 
 
     ``score`` adds 3 for a shared DOI, 2 for shared author names, 1 each for a journal one
     record names and the other cites, a shared participant count, a shared long number.
-    With ``studies``, ``same_study`` says whether ``studies.yml`` links the pair.
+    With ``studies``, ``same_study`` says whether ``studies.yml`` links the pair. Only the pairs
+    ``candidate_pairs`` finds are weighed: each record's text is read once.
     """
     study_of = {r: s.id for s in studies or [] for r in s.records}
+    cues = [_Cues.of(r) for r in records]
     rows = []
-    for a, b in combinations(records, 2):
-        evidence = link_evidence(a, b)
+    for i, j in sorted(candidate_pairs(cues)):
+        evidence = _evidence(cues[i], cues[j])
+        a, b = records[i], records[j]
         if evidence:
             rows.append({
                 "record_a": a.id,

@@ -29,18 +29,22 @@ class References:
 
 
 def references(build: Build, checklist_citation: str) -> References:
-    """Included studies, their reports, excluded reports, works the reports cite, and methods."""
+    """Included studies, their reports, excluded reports, the works those reports cite (not those every record
+    found by the searches cites), and methods."""
     refs = References()
     cited_dois: set[str] = set()
     for study in build.studies.itertuples():
         refs.add("Included studies", f"study:{study.study_id}", study.primary_citation or study.label)
         cited_dois.update(find_dois(study.primary_citation))
+    read = []  # the reports read in full: those of the included studies and those excluded at full text
     for study in build.studies.itertuples():
         for record_id in build.study_records(study.study_id):
             refs.add("Reports of the included studies", f"record:{record_id}", _record_reference(build, record_id))
+            read.append(record_id)
     for row in _excluded_reports(build).itertuples():
         refs.add("Reports excluded at full text", f"record:{row.record_id}", _record_reference(build, row.record_id))
-    for record in build.records.itertuples():
+        read.append(row.record_id)
+    for record in build.records[build.records["record_id"].isin(read)].itertuples():
         for citation in split_cell(record.citations):
             citation = re.sub(r"^\[\d+\]\s*", "", citation)
             dois = set(find_dois(citation))

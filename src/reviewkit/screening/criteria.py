@@ -8,6 +8,7 @@ criterion is met, and unclear otherwise. Nothing here knows about a particular c
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from html import escape
@@ -63,9 +64,28 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_NOT_JOINABLE = re.compile(r"\\[1-9]|\(\?P=|^\(\?[aiLmsux]+\)")  # back-references and global flags
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    """Any of ``patterns`` as one expression, to pass over at once a sentence none of them matches (None where
+    joining them could change what one means), and each of them."""
+    each = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    if not patterns or any(_NOT_JOINABLE.search(p) for p in patterns):
+        return None, each
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE), each
+    except re.error:  # a group name two patterns share
+        return None, each
+
+
 def _matches(patterns: list[str], sentence: str) -> tuple[tuple[int, int], ...]:
     """Where any of ``patterns`` matches in ``sentence``, overlapping matches merged."""
-    found = sorted(m.span() for p in patterns for m in re.finditer(p, sentence, re.IGNORECASE) if m.end() > m.start())
+    anyone, each = _compiled(tuple(patterns))
+    if anyone is not None and anyone.search(sentence) is None:
+        return ()
+    found = sorted(m.span() for p in each for m in p.finditer(sentence) if m.end() > m.start())
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:
@@ -131,11 +151,12 @@ def sentence_html(evidence: SentenceMatch) -> str:
     return "".join(parts)
 
 
-def evidence_html(found: dict[str, ScreeningSuggestion], per_kind: int = 3) -> str:
-    """An HTML table of every record's judgments, each with at most ``per_kind`` highlighted
-    sentences that met and that did not meet the criterion (the rest are counted)."""
+def evidence_html(found: dict[str, ScreeningSuggestion], per_kind: int = 3, records: int = 50) -> str:
+    """An HTML table of the first ``records`` records' judgments, each with at most ``per_kind`` highlighted
+    sentences that met and that did not meet the criterion (the rest are counted); a line under it says how many
+    records are left out (every record's evidence is in ``criteria_table``), so a notebook stays readable."""
     rows = []
-    for s in found.values():
+    for s in list(found.values())[:records]:
         for j in s.judgments:
             cells = []
             for polarity in (MET, NOT_MET):
@@ -149,7 +170,9 @@ def evidence_html(found: dict[str, ScreeningSuggestion], per_kind: int = 3) -> s
                 f"<td style='text-align:left'><ul>{''.join(cells) or '<i>no rule fired</i>'}</ul></td></tr>"
             )
     head = "".join(f"<th>{h}</th>" for h in ("record", "suggestion", "criterion", "judgment", "evidence"))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    left = len(found) - records
+    note = f"<p><i>The evidence of {left:,} more record(s) is in tables/screening_criteria.csv.</i></p>" if left > 0 else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
 
 
 def criteria_overview(protocol: Protocol) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from reviewkit.core.storage import locked, read_text, save_checked
 from reviewkit.core.text import join_cell
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.model import Record
-from reviewkit.screening.criteria import suggestions
+from reviewkit.screening.criteria import ScreeningSuggestion, suggestions
 
 SCREENING_DIR = "screening"
 PHASES = ("title_abstract", "full_text")
@@ -213,28 +213,32 @@ def resolve(decisions: pd.DataFrame, record_ids: list[str]) -> pd.DataFrame:
     for stage in PHASES:
         at_stage = decisions[decisions["stage"] == stage]
         reviewers = sorted(set(at_stage[~at_stage["consensus"]]["reviewer"]))
+        by_record: dict[str, list] = {}  # the rows of each record, in file order: one pass, not one per record
+        for row in at_stage.itertuples(index=False):
+            by_record.setdefault(row.record_id, []).append(row)
         for record_id in record_ids:
             if stage == PHASES[1] and first[record_id] == "exclude":
                 continue
-            row = _resolve_one(at_stage[at_stage["record_id"] == record_id], reviewers)
+            row = _resolve_one(by_record.get(record_id, []), reviewers)
             first.setdefault(record_id, row["decision"])
             rows.append({"record_id": record_id, "stage": stage, **row})
     return pd.DataFrame(rows, columns=["record_id", "stage", "decision", "exclusion_reason", "decided_by", "reviewers", "note"])
 
 
-def _resolve_one(rows: pd.DataFrame, reviewers: list[str]) -> dict[str, str]:
-    individual = rows[~rows["consensus"]]
+def _resolve_one(rows: list, reviewers: list[str]) -> dict[str, str]:
+    """One record's decision at one stage from its rows (named tuples of the decisions table)."""
+    individual = [r for r in rows if not r.consensus]
     summary = join_cell(
-        f"{r.reviewer}: {r.decision}" + (f" ({r.exclusion_reason})" if r.exclusion_reason else "") for r in individual.itertuples()
+        f"{r.reviewer}: {r.decision}" + (f" ({r.exclusion_reason})" if r.exclusion_reason else "") for r in individual
     )
-    notes = join_cell(f"{r.reviewer}: {r.note}" for r in rows.itertuples() if r.note)
-    agreed = {(r.decision, r.exclusion_reason) for r in individual.itertuples()}
-    if rows["consensus"].any():
-        chosen = rows[rows["consensus"]].iloc[0]
-        decision, reason, by = chosen["decision"], chosen["exclusion_reason"], f"consensus ({chosen['reviewer']})"
+    notes = join_cell(f"{r.reviewer}: {r.note}" for r in rows if r.note)
+    agreed = {(r.decision, r.exclusion_reason) for r in individual}
+    chosen = next((r for r in rows if r.consensus), None)
+    if chosen is not None:
+        decision, reason, by = chosen.decision, chosen.exclusion_reason, f"consensus ({chosen.reviewer})"
     elif len(agreed) > 1:
         decision, reason, by = CONFLICT, "", ""
-    elif individual.empty or len(individual) < len(reviewers):
+    elif not individual or len(individual) < len(reviewers):
         decision, reason, by = PENDING, "", ""
     else:
         decision, reason = agreed.pop()
@@ -264,12 +268,14 @@ def conflicts(decisions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id", "stage", "decisions", "consensus", "resolved_by"])
 
 
-def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> pd.DataFrame:
+def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Record],
+                    found: dict[str, ScreeningSuggestion] | None = None) -> pd.DataFrame:
     """One row per record screened (all ``records`` but the duplicates removed) and stage: the decision beside
-    the suggestion, and whether the record is included."""
+    the suggestion, and whether the record is included. ``found``: the records' suggestions (``criteria.suggestions``)
+    where the caller has them already."""
     to_screen = unique_records(review_dir, records)
     resolved = resolve(load_decisions(review_dir, protocol, records), [r.id for r in to_screen])
-    found = suggestions(protocol, to_screen)
+    found = found if found is not None else suggestions(protocol, to_screen)
     titles = {r.id: r.title for r in to_screen}
     included = set(included_ids(resolved))
     resolved["title"] = resolved["record_id"].map(titles)

@@ -39,6 +39,16 @@ class Review:
         return unique_records(self.review_dir, self.records)
 
     @cached_property
+    def past_title_abstract(self) -> list[Record]:
+        """The records screened but not excluded on title and abstract (``tables/screening.csv``): those that reached
+        full text or are still to be screened; every record screened before screening ran."""
+        if not self.has("screening"):
+            return self.to_screen
+        table = self.table("screening")
+        excluded = set(table.loc[(table["stage"] == "title_abstract") & (table["decision"] == "exclude"), "record_id"])
+        return [r for r in self.to_screen if r.id not in excluded]
+
+    @cached_property
     def studies(self) -> list[Study]:
         """Every study of ``studies.yml`` (a record not listed there is a study of its own)."""
         return load_studies(self.review_dir, list(self.by_id))
