@@ -7,13 +7,16 @@ papermill, so the overhead of the workbook shows as a ratio.
 
 With ``--records N``, a copy of the review (and its seed documents) gets a database export of N labelled
 records from ``../shared/data/screening`` (van de Schoot 2017's 6,189 PTSD records first, then Hall 2012's),
-added with ``reviewkit import`` as a user would, and is run stage by stage, each in its own kernel: per
+added with ``reviewkit import`` as a user would; the first ``--decided K`` of them (100 by default) get the title and
+abstract decision their label gives, added to the seed reviewer's file of the copy, so that the ranking (and its
+sentence embeddings) and the recall estimate run as in a review under way. It is run stage by stage, each in its own
+kernel: per
 notebook, the seconds, the peak memory of the processes it ran in (the kernel's, sampled; study notebooks run
 side by side, so theirs add up) and the size of the executed notebooks; then the size of the review PDF and its
 pages. ``--cache DIR`` keeps the sentence embeddings there between runs (they are the slow part of a first run,
 and a review keeps them in its build folder), so a second run shows a review whose embeddings are cached.
 
-    .venv/bin/python benchmarks/e2e.py --records 10000 [--cache benchmarks/out/e2e-cache]
+    .venv/bin/python benchmarks/e2e.py --records 10000 [--decided 100] [--cache benchmarks/out/e2e-cache]
 """
 from __future__ import annotations
 
@@ -75,19 +78,20 @@ def floor_ratio(review: Path, repeat: int) -> None:
     print(f"{'ratio full run / floor':<40} {wall / floor:>8.2f}")
 
 
-def export_file(n: int, path: Path) -> Path:
-    """A CSV export of the first ``n`` labelled records of ``EXPORTS`` (their labels left out)."""
+def export_file(n: int, path: Path) -> tuple[Path, list[bool]]:
+    """A CSV export of the first ``n`` labelled records of ``EXPORTS`` (their labels left out), and the labels."""
     parts, left = [], n
     for name in EXPORTS:
         if left <= 0:
             break
         frame = pd.read_csv(DATA / f"{name}.csv.gz", dtype=str, keep_default_na=False).head(left)
-        parts.append(frame.reindex(columns=COLUMNS, fill_value=""))
+        parts.append(frame.reindex(columns=[*COLUMNS, "label_included"], fill_value=""))
         left -= len(frame)
     if left > 0:
         raise SystemExit(f"--records {n}: the exports hold only {n - left} records")
-    pd.concat(parts, ignore_index=True).to_csv(path, index=False)
-    return path
+    frame = pd.concat(parts, ignore_index=True)
+    frame[COLUMNS].to_csv(path, index=False)
+    return path, (frame["label_included"] == "1").tolist()
 
 
 class PeakMemory:
@@ -118,17 +122,32 @@ class PeakMemory:
         self._thread.join()
 
 
-def grown_review(n: int, cache: Path | None) -> None:
-    """Run the review with ``n`` more records, stage by stage, and print what each stage cost."""
+def decide(review: Path, labels: list[bool], source: str) -> None:
+    """Title/abstract decisions for the first records of ``source``, as their labels say, in the seed reviewer's file."""
+    from reviewkit.core.protocol import load_protocol
+
+    reason = load_protocol(review).exclusion_reasons[0].id
+    path = next((review / "screening" / "title_abstract").glob("*.csv"))
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    reviewer, stamp = rows["reviewer"].iloc[0], "2026-12-01T00:00:00Z"
+    new = pd.DataFrame([{"record_id": f"{source}:{i + 1}", "decision": "include" if y else "exclude",
+                         "exclusion_reason": "" if y else reason, "note": "benchmark", "reviewer": reviewer,
+                         "timestamp": stamp} for i, y in enumerate(labels)])
+    pd.concat([rows, new], ignore_index=True).to_csv(path, index=False, lineterminator="\n")
+
+
+def grown_review(n: int, decided: int, cache: Path | None) -> None:
+    """Run the review with ``n`` more records, ``decided`` of them decided, stage by stage; print what each cost."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copytree(ROOT / "seeds", tmp / "seeds")
         shutil.copytree(ROOT / "review", tmp / "review", ignore=shutil.ignore_patterns("build"))
-        export = export_file(n, tmp / "database-export.csv")
+        export, labels = export_file(n, tmp / "database-export.csv")
         began = time.perf_counter()
         subprocess.run([str(Path(sys.executable).parent / "reviewkit"), "import", str(export), "--review",
                         str(tmp / "review"), "--name", "Database export (benchmark)"], check=True, capture_output=True)
         print(f"reviewkit import of {n:,} records: {time.perf_counter() - began:.1f} s")
+        decide(tmp / "review", labels[:decided], "database-export")
         out = tmp / "review" / "build"
         if cache is not None:
             cache.mkdir(parents=True, exist_ok=True)
@@ -163,10 +182,11 @@ def main() -> None:
     parser.add_argument("--review", default="review", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="full runs and floors, alternated; medians printed")
     parser.add_argument("--records", type=int, help="add this many labelled records to a copy of the review, run it")
+    parser.add_argument("--decided", type=int, default=100, help="with --records: how many of them to decide")
     parser.add_argument("--cache", type=Path, help="with --records: keep the embeddings in this folder between runs")
     args = parser.parse_args()
     if args.records:
-        grown_review(args.records, args.cache)
+        grown_review(args.records, args.decided, args.cache)
     else:
         floor_ratio(args.review, args.repeat)
 

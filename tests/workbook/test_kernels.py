@@ -58,3 +58,22 @@ def test_notebooks_run_in_their_folder_without_moving_the_process(tmp_path, monk
     execute(folder / "where.ipynb", tmp_path / "out.ipynb", {})
     ran = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert ran.cells[-1].outputs[0]["text"].strip() == str(folder)
+
+
+def test_batch_kernels_talk_over_local_sockets_without_a_plain_text_warning(tmp_path, capfd):
+    """ipykernel warns at every start of a kernel reached over TCP in plain text; a batch run's kernels (warm or
+    started by papermill) use local sockets, so a run prints no such warning."""
+    notebook = tmp_path / "n.ipynb"
+    cell = nbformat.v4.new_code_cell('review_dir = ""\nout_dir = ""')
+    cell.metadata["tags"] = ["parameters"]
+    made = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("x = 1")])
+    made.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(made, notebook)
+    execute(notebook, tmp_path / "out1.ipynb", {"review_dir": "", "out_dir": ""})
+    warm = WarmKernel(notebook)
+    try:
+        assert warm.km.transport == ("ipc" if os.name == "posix" else "tcp")
+        execute(notebook, tmp_path / "out2.ipynb", {"review_dir": "", "out_dir": ""}, warm)
+    finally:
+        warm.shutdown()
+    assert "without encryption" not in capfd.readouterr().err

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import uuid
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
-from traitlets import List
+from traitlets import List, default
 
 KERNEL = "python3"
 HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts its kernels: no history file written
@@ -47,11 +50,25 @@ def warm_up_code(imports: list[str]) -> str:
            "del _reviewkit_warm_up\n"
 
 
-class _Manager(AsyncKernelManager):
+class KernelManager(AsyncKernelManager):
     """nbclient's kind of kernel manager, keeping the clients it hands out: nbclient closes its client only
-    when it started the kernel itself, so here they are closed with the kernel."""
+    when it started the kernel itself, so here they are closed with the kernel. Where the system has them, the
+    kernel talks over local (IPC) sockets, which no other machine can reach, rather than over TCP in plain text
+    (which ipykernel warns about at every start)."""
 
     handed_out = List()
+
+    @default("transport")
+    def _local_sockets(self) -> str:
+        return "ipc" if os.name == "posix" else "tcp"
+
+    @default("ip")
+    def _socket_files(self) -> str:
+        """Where the sockets' files go (an absolute path: the kernel starts in its notebook's folder)."""
+        if self.transport != "ipc":
+            return "127.0.0.1"
+        os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+        return os.path.join(jupyter_runtime_dir(), f"reviewkit-{uuid.uuid4().hex[:12]}-ipc")
 
     def client(self, **kwargs: Any) -> AsyncKernelClient:
         made = super().client(**kwargs)
@@ -67,7 +84,7 @@ class WarmKernel:
     its own, which reads no output."""
 
     def __init__(self, notebook: Path) -> None:
-        self.km = _Manager(kernel_name=KERNEL)
+        self.km = KernelManager(kernel_name=KERNEL)
         run_sync(self.km.start_kernel)(cwd=str(notebook.parent), extra_arguments=[HISTORY])
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(self.km.get_connection_info())
