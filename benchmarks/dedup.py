@@ -10,6 +10,10 @@ interpreter and libraries included) is its own.
                                          [--errors 5]
 
 ``--errors N`` prints up to N false-positive and N false-negative pairs per data set, to read.
+
+The floor is what reading the synthetic file costs at the least: ``rispy.load`` of it, alone, in a fresh process
+just before ours. The synthetic file's de-duplication and its import + de-duplication are printed as multiples
+of that floor, measured in the same run, as the machine may be shared.
 """
 from __future__ import annotations
 
@@ -111,6 +115,14 @@ def measure_in_child(path: Path, labels: Path, errors: int) -> dict:
     if done.returncode:
         raise SystemExit(f"measuring {path} failed:\n{done.stderr}")
     return json.loads(done.stdout)
+
+
+def floor_in_child(path: Path) -> float:
+    """Seconds ``rispy.load`` takes to parse ``path`` (default tags), in a fresh interpreter."""
+    code = ("import pathlib, sys, time, rispy; began = time.perf_counter(); "
+            "rispy.load(pathlib.Path(sys.argv[1]), encoding='utf-8'); print(time.perf_counter() - began)")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
 
 # ---------------------------------------------------------------- the synthetic file
@@ -440,12 +452,18 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     results = []
+    floor = 0.0
     for name, path, labels in files:
+        if path == synthetic:
+            floor = floor_in_child(path)
         r = measure_in_child(path, labels, args.errors)
         results.append((name, r))
         print(f"{name:<22}{r['records']:>9,}{r['groups']:>8,}{r['pairs']:>8,}{r['true_pairs']:>8,}"
               f"{r['precision']:>10.4f}{r['recall']:>8.4f}{r['f1']:>8.4f}{r['import_s']:>10.2f}{r['dedup_s']:>9.2f}"
               f"{r['peak_mib']:>10.0f}", flush=True)
+    r = results[-1][1]
+    print(f"\nfloor: rispy.load of the synthetic file {floor:.2f} s; de-duplication {r['dedup_s'] / floor:.2f}x the floor, "
+          f"import + de-duplication {(r['import_s'] + r['dedup_s']) / floor:.2f}x")
     for name, r in results:
         if r["lookalikes"]:
             print(f"\n{name}: look-alike pairs (original vs look-alike, every record of each) merged by mistake: "
