@@ -62,7 +62,7 @@ _NUMBER_WORDS = {
     "nine": "9", "ten": "10", "twelve": "12", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
 }
-_NUMBER_WORD = re.compile(r"\b(?:\d+|" + "|".join(_NUMBER_WORDS) + r")\b")
+_NOTHING: frozenset[str] = frozenset()
 _CONFERENCE_TYPES = {"conf", "cpaper", "abst", "inproceedings", "proceedings", "conference", "conference abstract",
                      "conference paper", "meeting abstract", "conference proceeding"}
 
@@ -139,17 +139,17 @@ def is_translated_title(title: str) -> bool:
 def title_markers(folded_title: str, title: str = "") -> frozenset[str]:
     """Which kinds of notice or companion paper (erratum, retraction, comment, protocol) a title names,
     given folded (and as written, for a comment's "Re:")."""
-    kinds = set()
-    if any(word in folded_title for word in _MARKER_WORDS):
-        kinds = {kind for kind, pattern in MARKERS.items() if pattern.search(folded_title)}
-    if _RE_COLON.match(title):
-        kinds.add("comment")
-    return frozenset(kinds)
+    hinted, comment = any(word in folded_title for word in _MARKER_WORDS), _RE_COLON.match(title)
+    if not hinted and not comment:
+        return _NOTHING
+    kinds = {kind for kind, pattern in MARKERS.items() if pattern.search(folded_title)} if hinted else set()
+    return frozenset(kinds | {"comment"} if comment else kinds)
 
 
 def title_numbers(folded_title: str) -> frozenset[str]:
     """The numbers a folded title names (digits, number words, Roman numerals II–IX, as digits)."""
-    return frozenset(_NUMBER_WORDS.get(word) or word.lstrip("0") or "0" for word in _NUMBER_WORD.findall(folded_title))
+    found = [word for word in folded_title.split() if word in _NUMBER_WORDS or word.isdigit()]
+    return frozenset(_NUMBER_WORDS.get(word) or word.lstrip("0") or "0" for word in found) if found else _NOTHING
 
 
 def normalise_year(year: str) -> int | None:

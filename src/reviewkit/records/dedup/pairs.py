@@ -17,7 +17,7 @@ names, a conference abstract against an article, or different numbers in the tit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -45,6 +45,7 @@ from reviewkit.records.dedup.normalise import (
 WINDOW = 5  # each record is compared with the next WINDOW - 1 records in every sort order
 TITLE_MATCH = 90  # least title similarity (rapidfuzz ratio) for a match without a shared identifier or place
 SHORT_TITLE_WORDS = 5
+_T = TypeVar("_T")
 
 
 class Normalised(NamedTuple):
@@ -81,31 +82,43 @@ class Match:
 
 
 def normalise_citations(citations: Sequence[Citation]) -> Normalised:
-    """Every record's comparable fields."""
-    titles = [normalise_title(c.title) for c in citations]
-    dois = [normalise_doi(c.doi) for c in citations]
-    pmids = [normalise_pmid(c.pmid) for c in citations]
+    """Every record's comparable fields; a value many records share (a year, journal, volume) is normalised once."""
+    titles = _each(normalise_title, [c.title for c in citations])
+    dois = _each(normalise_doi, [c.doi for c in citations])
+    pmids = _each(normalise_pmid, [c.pmid for c in citations])
+    urls = [c.url for c in citations]
+    url_dois, url_pmids = _each(doi_from_url, urls), _each(pmid_from_url, urls)
     linked = [
-        frozenset({f"doi:{x}" for x in (doi, doi_from_url(c.url)) if x} | {f"pmid:{x}" for x in (pmid, pmid_from_url(c.url)) if x})
-        for c, doi, pmid in zip(citations, dois, pmids)
+        frozenset({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x})
+        if doi or pmid or url_doi or url_pmid else _NONE
+        for doi, pmid, url_doi, url_pmid in zip(dois, pmids, url_dois, url_pmids)
     ]
     return Normalised(
         title=titles,
         doi=dois,
         pmid=pmids,
         linked=linked,
-        year=[normalise_year(c.year) for c in citations],
+        year=_each(normalise_year, [c.year for c in citations]),
         authors=[surnames(c.authors) for c in citations],
         author_names=[c.authors for c in citations],
-        journal=[journal_words(c.journal) for c in citations],
-        volume=[normalise_volume(c.volume) for c in citations],
-        issue=[normalise_volume(c.issue) for c in citations],
-        page=[first_page(c.pages) for c in citations],
+        journal=_each(journal_words, [c.journal for c in citations]),
+        volume=_each(normalise_volume, [c.volume for c in citations]),
+        issue=_each(normalise_volume, [c.issue for c in citations]),
+        page=_each(first_page, [c.pages for c in citations]),
         markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
         translated=[is_translated_title(c.title) for c in citations],
-        numbers=[title_numbers(t) for t in titles],
-        conference=[is_conference(c.type) if c.type else None for c in citations],
+        numbers=_each(title_numbers, titles),
+        conference=_each(lambda kind: is_conference(kind) if kind else None, [c.type for c in citations]),
     )
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _each(function: Callable[[str], _T], values: list[str]) -> list[_T]:
+    """``function`` of every value, computed once per distinct value."""
+    done = {value: function(value) for value in set(values)}
+    return [done[value] for value in values]
 
 
 def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
@@ -312,11 +325,14 @@ def matches(norm: Normalised) -> list[Match]:
     pairs = candidate_pairs(norm)
     if len(pairs) == 0:
         return []
+    placed = _placed_or_identified(norm, pairs)
+    worth_scoring = placed | _alike_but_for_title(norm, pairs)
+    pairs, placed = pairs[worth_scoring], placed[worth_scoring]
     titles = norm.title
     scores = process.cpdist(
         [titles[i] for i in pairs[:, 0]], [titles[j] for j in pairs[:, 1]], scorer=fuzz.ratio, workers=-1
     )
-    keep = _worth_judging(norm, pairs, scores)
+    keep = placed | (scores >= TITLE_MATCH)
     found = []
     for (i, j), score in zip(pairs[keep].tolist(), scores[keep].tolist()):
         match = judge(norm, i, j, score)
@@ -325,21 +341,15 @@ def matches(norm: Normalised) -> list[Match]:
     return found
 
 
-def _worth_judging(norm: Normalised, pairs: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Which candidate pairs some rule of :func:`is_duplicate` could join, computed for all at once: those
-    sharing an identifier, those in the same place (year, volume, first page), and those whose titles
-    are alike (``TITLE_MATCH``), with the same numbers and markers, at most a year apart."""
+def _placed_or_identified(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
+    """Which candidate pairs share an identifier (own field or link) or a place (year, volume, first
+    page): some rule of :func:`is_duplicate` could join them whatever their titles. For all pairs at once."""
     left, right = pairs[:, 0], pairs[:, 1]
 
-    def same(codes: np.ndarray, known: bool = True) -> np.ndarray:
-        agree = codes[left] == codes[right]
-        return agree & (codes[left] != 0) if known else agree
+    def same(codes: np.ndarray) -> np.ndarray:
+        return (codes[left] == codes[right]) & (codes[left] != 0)
 
-    year = np.array([-1 if y is None else y for y in norm.year], dtype=np.int64)
-    same_place = same(year + 1) & same(_codes([p.lstrip(_LETTERS) for p in norm.page])) & same(_codes(norm.volume))
-    alike = (scores >= TITLE_MATCH) & (year[left] >= 0) & (year[right] >= 0) & (np.abs(year[left] - year[right]) <= 1)
-    alike &= same(_codes(norm.numbers), known=False) & same(_codes(norm.markers), known=False)
-    keep = same_place | alike
+    keep = same(_codes(norm.year)) & same(_codes([p.lstrip(_LETTERS) for p in norm.page])) & same(_codes(norm.volume))
     width = max(map(len, norm.linked), default=0)
     ids = [sorted(x) + [""] * (width - len(x)) for x in norm.linked]
     linked = [_codes([row[k] for row in ids]) for k in range(width)]
@@ -349,7 +359,18 @@ def _worth_judging(norm: Normalised, pairs: np.ndarray, scores: np.ndarray) -> n
     return keep
 
 
-def _codes(values: Sequence) -> np.ndarray:
-    """Each value as an integer, equal values as equal integers; 0 for an empty value."""
+def _alike_but_for_title(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
+    """Which candidate pairs the title rules could join if their titles were alike (``TITLE_MATCH``):
+    the same numbers and markers, at most a year apart. For all pairs at once, before any title is compared."""
+    left, right = pairs[:, 0], pairs[:, 1]
+    year = np.array([-1 if y is None else y for y in norm.year], dtype=np.int64)
+    alike = (year[left] >= 0) & (year[right] >= 0) & (np.abs(year[left] - year[right]) <= 1)
+    for codes in (_codes(norm.numbers, empty=1), _codes(norm.markers, empty=1)):
+        alike &= codes[left] == codes[right]
+    return alike
+
+
+def _codes(values: Sequence, empty: int = 0) -> np.ndarray:
+    """Each value as an integer, equal values as equal integers; ``empty`` for an empty value (0: unknown)."""
     index: dict = {}
-    return np.fromiter((index.setdefault(v, len(index) + 1) if v else 0 for v in values), dtype=np.int64, count=len(values))
+    return np.fromiter((index.setdefault(v, len(index) + 2) if v else empty for v in values), dtype=np.int64, count=len(values))
