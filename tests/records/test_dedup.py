@@ -10,7 +10,7 @@ from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.decisions import read_dedup_decisions
 from reviewkit.records.dedup.groups import duplicate_groups, find_duplicates, merge_group
-from reviewkit.records.dedup.normalise import normalise_doi, normalise_pmid, pmid_from_url
+from reviewkit.records.dedup.normalise import accession_from_url, normalise_doi, normalise_pmid, pmid_from_url
 
 ARTICLE = Citation(
     id="pubmed:1", source="pubmed", position=1, line=1,
@@ -46,6 +46,40 @@ def test_pmid_normalisation() -> None:
     assert normalise_pmid("not a pmid") == normalise_pmid("") == ""
     assert pmid_from_url("https://www.ncbi.nlm.nih.gov/pubmed/30712345") == "30712345"
     assert pmid_from_url("https://example.org/article/30712345") == ""
+
+
+def ovid(accession: str, database: str = "emexa", page: str = "fulltext") -> str:
+    """An Ovid link to one record, as Embase exports write it (a second link glued on)."""
+    return f"http://ovidsp.ovid.com/ovidweb.cgi?T=JS&PAGE={page}&D={database}&NEWS=N&AN={accession}http://ru.on.nl/x"
+
+
+def test_accession_numbers_from_ovid_links() -> None:
+    assert accession_from_url(ovid("620887343")) == accession_from_url(ovid("620887343", "emed18", "reference")) == "embase:620887343"
+    assert accession_from_url(ovid("30712345", "medl")) == "pmid:30712345"  # Ovid MEDLINE's accession number is the PMID
+    assert accession_from_url(ovid("2012-12345", "psyc")) == accession_from_url("https://example.org/?AN=5") == ""
+
+
+ABSTRACT_BOOK = Citation(
+    id="embase:1", source="embase", position=1, line=1, title="Abstracts of the Diabetes UK Professional Conference 2017",
+    authors=("Anonymous",), year="2017", journal="Diabetic Medicine. Conference: Diabetes UK Professional Conference",
+    volume="34", issue="Supplement 1", type="JOUR", url=ovid("614828304", "emed18"))
+
+
+def test_one_embase_record_exported_twice_is_one_record() -> None:
+    # an abstract book: no author, no pages, nothing else to tell it by
+    assert same(ABSTRACT_BOOK, copy(ABSTRACT_BOOK, "embase2:1", journal="Diabetic Medicine",
+                                     url=ovid("614828304", "emed18", "reference")))
+    # one export took the DOI of the companion paper in another journal
+    abstract = copy(ARTICLE, "embase:9", doi="10.1016/j.appet.2012.05.003", pmid="", url=ovid("70929072", "emed13"))
+    assert same(abstract, copy(abstract, "embase2:9", doi="10.1016/j.regpep.2012.05.039", volume="1"))
+
+
+def test_other_accession_numbers_keep_look_alike_records_apart() -> None:
+    next_year = copy(ABSTRACT_BOOK, "embase:2", url=ovid("620000001", "emed18"))
+    assert not same(ABSTRACT_BOOK, next_year)  # the same heading every year: nothing but the title agrees
+    other_doi = copy(ARTICLE, "embase:9", doi="10.1016/j.appet.2012.05.003", pmid="", url=ovid("70929072"))
+    assert not same(other_doi, copy(other_doi, "embase2:9", doi="10.1016/j.regpep.2012.05.039", volume="1",
+                                    url=ovid("70929999")))
 
 
 # Labelled pairs: the same publication exported by two databases.

@@ -17,6 +17,8 @@ from reviewkit.core.text import DOI, DOI_TRAILING
 _DOI_IN_URL = re.compile(r"(?:doi\.org/|info:doi/|[?&]doi=|[?&]id=doi:|/doi/(?:abs/|full/|pdf/)?|/pdf/)(10\.\d{4,9}/[^\s&?#]+)")
 _PMID = re.compile(r"(?:pmid\s*:?\s*)?(\d{1,9})")
 _PMID_IN_URL = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/|info:pmid/|[?&]id=pmid:)(\d{1,9})\b")
+_OVID_DATABASE = re.compile(r"[?&]D=([A-Za-z]+)")
+_OVID_ACCESSION = re.compile(r"[?&]AN=(\d{1,12})")
 _TAGS = re.compile(r"</?[a-z][^>]*>", re.I)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _GREEK = str.maketrans({
@@ -119,6 +121,20 @@ def pmid_from_url(url: str) -> str:
     """The PubMed id in a PubMed or OpenURL link, "" if the link names none."""
     found = _PMID_IN_URL.search(url.lower()) if "pmid" in url.lower() or "pubmed" in url.lower() else None
     return str(int(found.group(1))) if found and int(found.group(1)) else ""
+
+
+def accession_from_url(url: str) -> str:
+    """The database record an Ovid link names, as ``embase:<accession number>`` or, for Ovid MEDLINE, whose
+    accession number is the PubMed id, ``pmid:<id>``; "" for any other link. Two exports of one Embase
+    record carry the same accession number even where one of them took a companion paper's DOI."""
+    if "ovid" not in url:
+        return ""
+    database, accession = _OVID_DATABASE.search(url), _OVID_ACCESSION.search(url)
+    if not database or not accession or not int(accession.group(1)):
+        return ""
+    name = database.group(1).lower()
+    family = "embase" if name.startswith(("em", "oem")) else "pmid" if name.startswith(("med", "prem", "mesz")) else ""
+    return f"{family}:{int(accession.group(1))}" if family else ""
 
 
 def normalise_title(title: str) -> str:

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from reviewkit.records.citation import Citation
 from reviewkit.records.dedup.normalise import (
+    accession_from_url,
     doi_from_url,
     first_page,
     is_conference,
@@ -50,8 +51,8 @@ _T = TypeVar("_T")
 
 class Normalised(NamedTuple):
     """Comparable fields of every record, one list per field, indexed like the citations. ``doi`` and
-    ``pmid`` are the records' own fields; ``linked`` adds the DOIs and PMIDs found in their links, which
-    count for a match but never against one."""
+    ``pmid`` are the records' own fields; ``linked`` adds the DOIs, PMIDs and Embase accession numbers
+    (``embase:…``) found in their links, which count for a match but never against one."""
 
     title: list[str]
     doi: list[str]
@@ -87,11 +88,11 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     dois = _each(normalise_doi, [c.doi for c in citations])
     pmids = _each(normalise_pmid, [c.pmid for c in citations])
     urls = [c.url for c in citations]
-    url_dois, url_pmids = _each(doi_from_url, urls), _each(pmid_from_url, urls)
+    url_dois, url_pmids, accessions = _each(doi_from_url, urls), _each(pmid_from_url, urls), _each(accession_from_url, urls)
     linked = [
-        frozenset({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x})
-        if doi or pmid or url_doi or url_pmid else _NONE
-        for doi, pmid, url_doi, url_pmid in zip(dois, pmids, url_dois, url_pmids)
+        frozenset({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x} | {accession} - {""})
+        if doi or pmid or url_doi or url_pmid or accession else _NONE
+        for doi, pmid, url_doi, url_pmid, accession in zip(dois, pmids, url_dois, url_pmids, accessions)
     ]
     return Normalised(
         title=titles,
@@ -215,7 +216,8 @@ class Features(NamedTuple):
     same_numbers: bool  # the titles name the same numbers
     same_markers: bool  # both or neither are an erratum, comment, retraction, protocol
     translated: bool  # one title is marked as translated ("[Title in English]", as MEDLINE writes it)
-    identifier: str  # "doi" or "pmid" when they share one (own field or link), else ""
+    identifier: str  # "doi", "embase" or "pmid" when they share one (own field or link), else ""
+    same_record: bool  # they share an Embase accession number: two exports of one database record
     identifiers_differ: bool  # their own DOIs or PMIDs differ
     authors: float | None  # author_similarity
     first_author: bool | None
@@ -243,6 +245,7 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
         same_markers=norm.markers[i] == norm.markers[j],
         translated=norm.translated[i] or norm.translated[j],
         identifier=shared[0].split(":")[0] if shared else "",
+        same_record=any(x.startswith("embase:") for x in shared),
         identifiers_differ=bool(norm.doi[i] and norm.doi[j] and norm.doi[i] != norm.doi[j]) or bool(
             norm.pmid[i] and norm.pmid[j] and norm.pmid[i] != norm.pmid[j]),
         authors=_authors(norm, i, j),
@@ -269,7 +272,9 @@ def is_duplicate(f: Features) -> bool:
     same_item = same_place and f.journal is True
     if not f.same_markers and not same_item:
         return False
-    if f.identifiers_differ:  # one database gave a wrong DOI: only when every other field agrees
+    if f.identifiers_differ:  # one database gave a wrong DOI: only when every other field agrees, or one record
+        if f.same_record and f.same_numbers and t >= 0.95 and authors >= 0.8 and f.years_apart == 0:
+            return True  # exported twice from Embase, once with the DOI of a companion paper
         return same_item and bool(f.issue) and t >= 0.98 and authors >= 0.9 and f.same_numbers
     if f.identifier:
         if f.same_numbers and t >= 0.75 and False not in (f.page, f.volume, f.journal):
