@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 from urllib.parse import unquote
 
 from reviewkit.core.text import DOI, DOI_TRAILING
@@ -192,15 +193,17 @@ def normalise_volume(volume: str) -> str:
     return found.group(0).lstrip("0") if found else ""
 
 
-def surnames(authors: tuple[str, ...]) -> tuple[str, ...]:
-    """Each person's surname, folded with spaces and hyphens removed ("van der Berg, A." → "vanderberg").
+def surnames(author_lists: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each list's surnames, folded with spaces and hyphens removed ("van der Berg, A." → "vanderberg"); a
+    name on many lists is read once.
 
     Understands "Surname, Given", "Surname AB" and "Given Surname"; splits "Adeli K.Lewis G. F." into two.
     """
-    return tuple(name for entry in authors for name in _entry_surnames(entry))
+    read = {entry: _entry_surnames(entry) for entry in {entry for authors in author_lists for entry in authors}}
+    return [read[authors[0]] if len(authors) == 1 else tuple(chain.from_iterable(map(read.__getitem__, authors)))
+            for authors in author_lists]
 
 
-@lru_cache(maxsize=1 << 18)
 def _entry_surnames(entry: str) -> tuple[str, ...]:
     if ";" not in entry and not _JOINED_AUTHORS.search(entry):
         name = _surname(entry)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, NamedTuple, Sequence, TypeVar
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from reviewkit.records.citation import Citation
@@ -84,8 +85,8 @@ class Match:
 
 def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     """Every record's comparable fields; a value many records share (a year, journal, volume) is normalised once."""
-    titles = _each(normalise_title, [c.title for c in citations])
-    dois = _each(normalise_doi, [c.doi for c in citations])
+    titles = [normalise_title(c.title) for c in citations]
+    dois = [normalise_doi(c.doi) for c in citations]
     pmids = _each(normalise_pmid, [c.pmid for c in citations])
     urls = [c.url for c in citations]
     url_dois, url_pmids, accessions = _each(doi_from_url, urls), _each(pmid_from_url, urls), _each(accession_from_url, urls)
@@ -100,7 +101,7 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
         pmid=pmids,
         linked=linked,
         year=_each(normalise_year, [c.year for c in citations]),
-        authors=[surnames(c.authors) for c in citations],
+        authors=surnames([c.authors for c in citations]),
         author_names=[c.authors for c in citations],
         journal=_each(journal_words, [c.journal for c in citations]),
         volume=_each(normalise_volume, [c.volume for c in citations]),
@@ -118,8 +119,9 @@ _NONE: frozenset[str] = frozenset()
 
 def _each(function: Callable[[str], _T], values: list[str]) -> list[_T]:
     """``function`` of every value, computed once per distinct value."""
-    done = {value: function(value) for value in set(values)}
-    return [done[value] for value in values]
+    distinct = set(values)
+    done = dict(zip(distinct, map(function, distinct)))
+    return list(map(done.__getitem__, values))
 
 
 def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
@@ -127,7 +129,7 @@ def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
     key left out); with ``exact`` only pairs whose keys are equal."""
     present = [i for i, key in enumerate(keys) if key]
     order = np.array(sorted(present, key=keys.__getitem__), dtype=np.int64)
-    sorted_keys = np.array([keys[i] for i in order], dtype=object)
+    sorted_keys = _codes(keys)[order] if exact else order
     pairs = [np.empty((0, 2), dtype=np.int64)]
     for step in range(1, window):
         left, right = order[:-step], order[step:]
@@ -211,7 +213,7 @@ class Features(NamedTuple):
     """What two records share. None where one of them lacks the field."""
 
     title: float  # rapidfuzz ratio of the normalised titles, 0–1
-    contained: bool  # the shorter title (4+ words) found almost verbatim in the longer
+    contained: bool  # the shorter title (4+ words) found almost verbatim in the longer (or the two TITLE_MATCH alike)
     short_title: bool  # under SHORT_TITLE_WORDS words
     same_numbers: bool  # the titles name the same numbers
     same_markers: bool  # both or neither are an erratum, comment, retraction, protocol
@@ -239,7 +241,7 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
     year_i, year_j = norm.year[i], norm.year[j]
     return Features(
         title=title_score / 100,
-        contained=min(len(a.split()), len(b.split())) >= 4 and fuzz.partial_ratio(a, b) >= 90,
+        contained=min(len(a.split()), len(b.split())) >= 4 and (title_score >= TITLE_MATCH or fuzz.partial_ratio(a, b) >= 90),
         short_title=min(len(a.split()), len(b.split())) < SHORT_TITLE_WORDS,
         same_numbers=norm.numbers[i] == norm.numbers[j],
         same_markers=norm.markers[i] == norm.markers[j],
@@ -377,5 +379,6 @@ def _alike_but_for_title(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
 
 def _codes(values: Sequence, empty: int = 0) -> np.ndarray:
     """Each value as an integer, equal values as equal integers; ``empty`` for an empty value (0: unknown)."""
-    index: dict = {}
-    return np.fromiter((index.setdefault(v, len(index) + 2) if v else empty for v in values), dtype=np.int64, count=len(values))
+    codes = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))[0] + 2
+    codes[~np.fromiter(map(bool, values), dtype=bool, count=len(values))] = empty
+    return codes
