@@ -4,8 +4,9 @@ Candidates come from sorted neighbourhoods, so time grows close to linearly with
 the records are sorted by several keys (title; title read backwards; first author, year and title;
 year, volume and first page; DOI; PMID) and each is paired with the few records next to it in each
 order, so a typo at either end of a title, a missing DOI or a reordered author list still leaves a pair
-side by side in some order. Title similarity for all candidates is computed at once by rapidfuzz, and
-what no rule could join is dropped with numpy before any pair is looked at in Python.
+side by side in some order. What no rule could join (no shared identifier or place, and other numbers,
+markers or years) is dropped with numpy first; title similarity for the rest is computed at once by
+rapidfuzz, and only pairs some rule could then join are looked at in Python.
 
 The rules put precision first (merging two studies loses one; a missed duplicate only costs a second
 look): the same DOI or PMID with alike titles; the same journal, volume, first page and year; or a
