@@ -244,3 +244,16 @@ def test_record_consensus_names_who_resolved(review, protocol, records):
     assert path.name == "consensus.csv"
     table = resolve(load_decisions(review, protocol, records), ["a1"])
     assert table.iloc[0][["decision", "decided_by"]].tolist() == ["include", "consensus (ann and bob)"]
+
+
+def test_status_reads_the_decisions_without_judging_every_record(review, protocol, records, monkeypatch):
+    """``reviewkit status`` answers from the decisions: the protocol's rules are not run over every record (at
+    10,000 records that took most of a minute)."""
+    import reviewkit.screening.decisions as decisions
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("suggestions computed for a status")
+
+    monkeypatch.setattr(decisions, "suggestions", refuse)
+    state = decisions.stage_status(review, protocol, records)
+    assert "records screened at title/abstract" in state.summary

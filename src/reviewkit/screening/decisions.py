@@ -268,20 +268,25 @@ def conflicts(decisions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id", "stage", "decisions", "consensus", "resolved_by"])
 
 
-def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Record],
-                    found: dict[str, ScreeningSuggestion] | None = None) -> pd.DataFrame:
-    """One row per record screened (all ``records`` but the duplicates removed) and stage: the decision beside
-    the suggestion, and whether the record is included. ``found``: the records' suggestions (``criteria.suggestions``)
-    where the caller has them already."""
+def resolved_table(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> pd.DataFrame:
+    """One row per record screened (all ``records`` but the duplicates removed) and stage: the decision, who made
+    it, and whether the record is included (``resolve``, with ``title`` and ``included``)."""
     to_screen = unique_records(review_dir, records)
     resolved = resolve(load_decisions(review_dir, protocol, records), [r.id for r in to_screen])
-    found = found if found is not None else suggestions(protocol, to_screen)
-    titles = {r.id: r.title for r in to_screen}
-    included = set(included_ids(resolved))
-    resolved["title"] = resolved["record_id"].map(titles)
+    resolved["title"] = resolved["record_id"].map({r.id: r.title for r in to_screen})
+    resolved["included"] = resolved["record_id"].isin(set(included_ids(resolved)))
+    return resolved
+
+
+def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Record],
+                    found: dict[str, ScreeningSuggestion] | None = None) -> pd.DataFrame:
+    """``resolved_table`` with each record's suggestion beside its decision. ``found``: the records' suggestions
+    (``criteria.suggestions``) where the caller has them already."""
+    resolved = resolved_table(review_dir, protocol, records)
+    if found is None:
+        found = suggestions(protocol, unique_records(review_dir, records))
     resolved["suggested_decision"] = resolved["record_id"].map(lambda i: found[i].decision)
     resolved["suggested_reason"] = resolved["record_id"].map(lambda i: found[i].exclusion_reason)
-    resolved["included"] = resolved["record_id"].isin(included)
     return resolved[
         ["record_id", "stage", "decision", "exclusion_reason", "suggested_decision", "suggested_reason",
          "decided_by", "reviewers", "note", "included", "title"]
@@ -326,7 +331,7 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
     errors = validate(review_dir, protocol, records)
     if errors:
         return StageState("pending", f"{len(errors)} problem(s) in the screening files: run reviewkit validate")
-    table = screening_table(review_dir, protocol, records)
+    table = resolved_table(review_dir, protocol, records)  # the decisions only: no suggestion is needed
     ta, ft = (table[table["stage"] == stage] for stage in PHASES)
     passed = set(ta[ta["decision"].isin(["include", "unsure"])]["record_id"])
     ft = ft[ft["record_id"].isin(passed)]
