@@ -11,7 +11,8 @@ cosine and the largest difference per vector between the two on ``--agreement`` 
                                               [--agreement 2000] [--seed 0]
 
 sentence-transformers is no dependency of reviewkit: run this with a Python that has it (and reviewkit on its
-path) to compare; without it, only ours is measured.
+path) to compare; without it, only ours is measured. With the defaults it embeds 11,000 texts and takes about
+15 minutes on 2 busy cores; ``--rounds 1 --agreement 0`` is quicker.
 """
 from __future__ import annotations
 

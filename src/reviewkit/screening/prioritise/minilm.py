@@ -7,7 +7,8 @@ LayerNorm epsilon) and the sentence-transformers files (``sentence_bert_config.j
 tokens and scaled to unit length, as ``SentenceTransformer.encode(..., normalize_embeddings=True)`` gives it; a
 reference test holds the two to a cosine of 0.99999. Everything is float32; texts are batched by length, so that
 little is padded, and each text attends within its own tokens, so padding needs no mask. Batches run one per core
-at a time (threads, each with one BLAS thread): on 2 cores this is as fast as sentence-transformers with PyTorch.
+at a time (threads, each with one BLAS thread): on 2 shared cores 0.6 to 0.9 times the speed of sentence-transformers
+with PyTorch (``benchmarks/embeddings.py``).
 """
 from __future__ import annotations
 
