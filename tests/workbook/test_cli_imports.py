@@ -14,7 +14,7 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:  # argparse's --help
     code = exc.code
-heavy = ("papermill", "nbformat", "pandas", "scipy", "sklearn", "matplotlib", "openpyxl", "torch")
+heavy = ("papermill", "nbformat", "pandas", "scipy", "sklearn", "matplotlib", "openpyxl", "tokenizers", "safetensors")
 print("loaded:", *sorted(m for m in heavy if m in sys.modules), file=sys.stderr)
 sys.exit(code)
 """

