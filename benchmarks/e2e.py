@@ -6,7 +6,7 @@ papermill, so the overhead of the workbook shows as a ratio.
     .venv/bin/python benchmarks/e2e.py [--review review] [--repeat 3]
 
 With ``--records N``, a copy of the review (and its seed documents) gets a database export of N labelled
-records from ``../shared/data/screening`` (van de Schoot 2017's 6,189 PTSD records first, then Hall 2012's),
+records from ``../shared/data/screening`` (van de Schoot 2017's 6,189 PTSD records first, then Hall 2012's and Kwok 2020's),
 added with ``reviewkit import`` as a user would; the first ``--decided K`` of them (100 by default) get the title and
 abstract decision their label gives, added to the seed reviewer's file of the copy, so that the ranking (and its
 sentence embeddings) and the recall estimate run as in a review under way. It is run stage by stage, each in its own

@@ -267,3 +267,13 @@ def test_confirmations_that_chain_into_a_split_are_an_error(tmp_path: Path) -> N
     records = [ARTICLE, copy(ARTICLE, "x:2", doi=""), copy(ARTICLE, "embase:7")]
     with pytest.raises(ReviewInputError, match=r"dedup.csv, line 3, field 'ids': confirms records that another row splits"):
         duplicate_groups(records, decisions)
+
+
+def test_an_identifier_in_a_link_is_shared_whatever_else_each_record_links_to() -> None:
+    """One record links its DOI and its PubMed page, the other only the PubMed page: the PMID is shared, so the
+    pair is judged (and joined) even though their titles differ in wording and nothing places them."""
+    a = replace(ARTICLE, doi="", pmid="", year="", volume="", pages="",
+                url="https://doi.org/10.1007/s00415-019-09234-1; https://pubmed.ncbi.nlm.nih.gov/30712345/")
+    b = copy(a, "embase:1", url="https://pubmed.ncbi.nlm.nih.gov/30712345/",
+             title="Autologous bone marrow mononuclear cells in acute ischemic stroke: randomized controlled trial results")
+    assert same(a, b)

@@ -138,25 +138,41 @@ def test_a_value_many_records_share_pairs_none_of_them():
 
 def test_blocking_finds_every_link_that_comparing_all_pairs_finds():
     """On records whose shared values are rarer than MAX_BLOCK, the blocked pairs give the same suggestions as
-    weighing every pair (``link_evidence``), but for two database records that share only their journal."""
+    weighing every pair (``link_evidence``), but for two database records that share only their journal; database
+    records (with their journal) and documents (naming journals in their text) are mixed."""
     import random
+    from dataclasses import replace
     from itertools import combinations
 
     from reviewkit.core.text import join_cell
     from reviewkit.extraction.links import MAX_BLOCK, link_evidence
+    from reviewkit.records.citation import Citation
 
     rng = random.Random(3)
     surnames = ["Okafor", "Lindqvist", "Tanaka", "Moreau", "Rossi", "Haddad", "Novak", "Silva"]
+    journals = ["Journal of Neurology Research", "Stem Cell Reports", "Clinical Trials Today"]
     texts = []
     for i in range(40):
         authors = ", ".join(rng.sample(surnames, 4))
         mention = f" A paper by {rng.choice(surnames)} et al. is discussed." if rng.random() < 0.3 else ""
         doi = f" doi: 10.5555/x.{rng.randint(1, 12)}" if rng.random() < 0.5 else ""
+        cited = f" As reported in {rng.choice(journals)}." if rng.random() < 0.3 else ""
         texts.append(f"{authors}\n{rng.randint(30, 45)} patients were enrolled; approval 2019{rng.randint(10, 60)}."
-                     f"{mention}{doi}")
+                     f"{mention}{doi}{cited}")
     records = _export_records(texts)
+    for i in range(0, 40, 2):  # every other record a database record with its journal; the rest documents
+        journal = rng.choice(journals)
+        records[i] = replace(records[i], journals_mentioned=(journal,),
+                             citation=Citation(id=records[i].id, source="db", position=i + 1, line=i + 1, journal=journal))
+    for i in range(1, 40, 4):
+        records[i] = replace(records[i], journals_mentioned=(rng.choice(journals),))
     found = {(r.record_a, r.record_b): r.evidence for r in suggest_links(records).itertuples()}
-    brute = {(a.id, b.id): join_cell(e for kind in evidence.values() for e in kind)
-             for a, b in combinations(records, 2) if (evidence := link_evidence(a, b))}
+    brute = {}
+    for a, b in combinations(records, 2):
+        evidence = link_evidence(a, b)
+        if not evidence or (set(evidence) == {"journal"} and a.citation and b.citation):
+            continue
+        brute[(a.id, b.id)] = join_cell(e for kind in evidence.values() for e in kind)
     assert len(records) < MAX_BLOCK and len(brute) > 50
+    assert sum("names the journal" in e for e in brute.values()) > 10
     assert found == brute

@@ -146,3 +146,24 @@ def test_the_evidence_shown_is_capped_and_says_where_the_rest_is(protocol):
     assert html.count("<td>r") == 50 * len(protocol.eligibility) and "<td>r49</td>" in html and "<td>r50</td>" not in html
     assert "The evidence of 10 more record(s) is in tables/screening_criteria.csv." in html
     assert "more record(s)" not in evidence_html(dict(list(found.items())[:3]))
+
+
+def test_the_prefilter_never_hides_a_match_one_pattern_finds():
+    """``_matches`` (joined patterns first) gives what matching each pattern alone gives, conditional groups and
+    back-references included, on random sentences."""
+    import random
+    import re
+
+    from reviewkit.screening.criteria import _matches
+
+    patterns = [r"(a)x", r"(b)?(?(1)c|d)q", r"\b(stem) \1", r"cells?\b", r"^treated", r"(?P<w>mice)", r"x*"]
+    assert _matches([r"(a)x", r"(b)?(?(1)c|d)q"], "bcq") == ((0, 3),)  # group 1 is another pattern's once joined
+    rng = random.Random(5)
+    for _ in range(500):
+        sentence = "".join(rng.choice(["a", "x", "b", "c", "d", "q", " ", "stem ", "cell", "treated", "mice"])
+                           for _ in range(rng.randint(0, 12)))
+        chosen = rng.sample(patterns, rng.randint(1, 4))
+        alone = sorted(m.span() for p in chosen for m in re.finditer(p, sentence, re.I) if m.end() > m.start())
+        got = _matches(chosen, sentence)
+        assert bool(got) == bool(alone), (chosen, sentence)
+        assert all(any(s <= a and b <= e for s, e in got) for a, b in alone), (chosen, sentence)

@@ -178,3 +178,12 @@ def test_refuses_mixed_measures_and_unknown_palettes():
     fig = comparative_forest("Colourblind", {ALL: rr}, rob={"Aronson 1948": {"D1": "high"}}, palette="colourblind")
     dot = next(p for p in gids(fig, "rob:Aronson 1948:D1"))
     assert dot.get_facecolor()[:3] == matplotlib.colors.to_rgb(colour("high", "colourblind"))
+
+
+def test_a_study_without_an_estimate_is_named_clear_of_the_plot():
+    """A study with no events in either arm (Mantel–Haenszel leaves it out) reads "not estimable" in the estimate
+    column, right of the plot, not across it."""
+    fig = comparative_forest("Zero cells", {ALL: pool(BCG[:3] + [("No events 2001", 0, 50, 0, 50, "x")], method="MH")})
+    renderer = fig.canvas.get_renderer()
+    text = next(t for t in texts(fig) if t.get_text() == "not estimable")
+    assert text.get_window_extent(renderer).x0 > plot_axes(fig).get_window_extent(renderer).x1

@@ -77,3 +77,20 @@ def test_batch_kernels_talk_over_local_sockets_without_a_plain_text_warning(tmp_
     finally:
         warm.shutdown()
     assert "without encryption" not in capfd.readouterr().err
+
+
+def test_a_runtime_folder_too_long_for_a_socket_falls_back_to_a_short_one(tmp_path, monkeypatch):
+    """Unix socket paths are short (108 bytes): a long runtime folder puts the sockets in the temporary folder, or
+    the kernel on TCP, never a kernel that cannot start."""
+    from reviewkit.workbook import kernels
+
+    long_folder = tmp_path / ("x" * 120)
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(long_folder))
+    prefix = kernels.socket_prefix()
+    if os.name == "posix":
+        assert prefix is not None and len(os.fsencode(prefix)) <= kernels.SOCKET_PATH_MAX
+        assert not prefix.startswith(str(long_folder))
+    monkeypatch.setattr(kernels.tempfile, "gettempdir", lambda: str(long_folder))
+    assert kernels.socket_prefix() is None
+    manager = kernels.BatchKernelManager(kernel_name=kernels.KERNEL)
+    assert (manager.transport, manager.ip) == ("tcp", "127.0.0.1")

@@ -2,6 +2,7 @@
 beside the reviewer's own links in ``studies.yml``, which decide)."""
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ _SKIP_WORDS = {"of", "the", "and", "&", "for", "in", "on"}
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
 _ET_AL = re.compile(r"\b(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s+(?:[A-Z]{1,3}\.?\s+)?et al\b")
 _BY_NAME = re.compile(r"\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?(?P<name>[A-Z][a-z]{2,}),\s+(?:coordinator|lead|senior|first|principal|author)")
+_WORD = re.compile(r"\w+")
+_HYPHENATED = re.compile(r"(?=\b(\w+-\w+)\b)")  # every pair of words joined by a hyphen, overlapping ones too
 _LONG_NUMBER = re.compile(r"(?<![\d.])\d{4,}(?![\d])")
 _LINK_WEIGHTS = {"doi": 3, "authors": 2, "journal": 1, "participants": 1, "numbers": 1}
 MAX_BLOCK = 50  # records: a value shared by more is too common to pair them (see ``candidate_pairs``)
@@ -32,6 +35,7 @@ def _prefix_pattern(word: str) -> str:
     return head + nested + r"\.?"
 
 
+@functools.lru_cache(maxsize=4096)
 def journal_pattern(name: str) -> re.Pattern[str]:
     """Matches a journal's full name and its standard abbreviations (Journal of Clinical Medicine ~ J Clin Med)."""
     words = [w for w in re.findall(r"[\w-]+", name) if w.lower() not in _SKIP_WORDS]
@@ -66,7 +70,8 @@ class _Cues:
     def of(cls, record: Record) -> _Cues:
         text = record.text
         words = frozenset(_NAME.findall(text))
-        lowered = frozenset(w for w in words if re.search(rf"\b{w.lower()}\b", text))
+        tokens = set(_WORD.findall(text)) | set(_HYPHENATED.findall(text))  # as written: lower case stays lower
+        lowered = frozenset(w for w in words if w.lower() in tokens)
         return cls(record, frozenset(author_names(text)), words, lowered, frozenset(_counts(text)),
                    frozenset(_long_numbers(text)))
 
@@ -113,10 +118,11 @@ def link_evidence(a: Record, b: Record) -> dict[str, list[str]]:
 
 def candidate_pairs(cues: list[_Cues]) -> set[tuple[int, int]]:
     """The pairs (indexes into ``cues``) that share a DOI, a participant count, a long number, or an author's name
-    one gives and the other has, and a document (not a database record) with the records in a journal it names. A
-    value more than ``MAX_BLOCK`` records share (a round count, a common word, a journal) pairs none of them, so
-    the pairs grow with the records, not with their square; two database records in one journal are not paired
-    for that (many studies appear in one journal), though it is weighed for the pairs found."""
+    one gives and the other has, and a record with the records whose text has a journal it names, unless both are
+    database records (many studies appear in one journal; it is weighed for the pairs found). A value more than
+    ``MAX_BLOCK`` records share (a round count, a common word, a journal) pairs none of them. The pairs grow with
+    the records, not with their square; the journals are looked for in the documents' texts (press releases,
+    PDFs: few) and, for a document's journal, in every record's text."""
     blocks: dict[tuple[str, object], list[int]] = defaultdict(list)
     for i, c in enumerate(cues):
         for kind, values in (("doi", set(c.record.dois)), ("count", c.counts), ("number", c.numbers),
@@ -132,12 +138,14 @@ def candidate_pairs(cues: list[_Cues]) -> set[tuple[int, int]]:
             holders = blocks.get(("word", name), [])
             if len(holders) <= MAX_BLOCK:
                 pairs.update((min(i, j), max(i, j)) for j in holders if j != i)
-        if c.record.citation is None:  # a document naming a journal (a press release): the reports in that journal
-            for journal in c.record.journals_mentioned:
-                pattern = journal_pattern(journal)
-                found = [j for j, other in enumerate(cues) if j != i and pattern.search(other.record.text)]
-                if len(found) <= MAX_BLOCK:
-                    pairs.update((min(i, j), max(i, j)) for j in found)
+    documents = [j for j, c in enumerate(cues) if c.record.citation is None]
+    for i, c in enumerate(cues):  # a journal one names and the other's text has, unless both are database records
+        within = range(len(cues)) if c.record.citation is None else documents
+        for journal in c.record.journals_mentioned:
+            pattern = journal_pattern(journal)
+            found = [j for j in within if j != i and pattern.search(cues[j].record.text)]
+            if len(found) <= MAX_BLOCK:
+                pairs.update((min(i, j), max(i, j)) for j in found)
     return pairs
 
 

@@ -64,7 +64,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_NOT_JOINABLE = re.compile(r"\\[1-9]|\(\?P=|^\(\?[aiLmsux]+\)")  # back-references and global flags
+_NOT_JOINABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(\d|^\(\?[aiLmsux]+\)")  # references to a group by number or name, flags
 
 
 @functools.lru_cache(maxsize=256)

@@ -42,6 +42,7 @@ DOT = 0.085  # inches: the radius of a risk-of-bias dot
 MAX_LABEL = 40
 NOT_JUDGED = "#AAAAAA"
 ARMS_HEADER = "Intervention vs control"
+NOT_ESTIMABLE = ("not estimable", "")  # the estimate column of a study without an estimate (both arms without events)
 SHORT = {"RR": "RR", "OR": "OR", "RD": "RD", "MD": "MD", "SMD": "SMD", "generic": "Estimate"}
 MODELS = {"FE": "Common effect (inverse variance)", "DL": "Random effects (DerSimonian–Laird)",
           "REML": "Random effects (REML)", "MH": "Common effect (Mantel–Haenszel)", "Peto": "Common effect (Peto)"}
@@ -276,7 +277,8 @@ def _columns(rows: list[dict], grouped: bool, arms: dict[str, str], figures: Cal
     x = {"label": MARGIN, "arms": MARGIN + max([*labels, 1.0]) + GAP}
     arms_w = max([_width(t) for t in arms.values()] + [_width(ARMS_HEADER, bold=True)]) + GAP if arms else 0.0
     x["plot"] = x["arms"] + arms_w
-    shown = [(figures(r["study"]), False) for r in rows if r["kind"] == "study"]
+    shown = [(figures(r["study"]) if np.isfinite(r["study"].estimate) else NOT_ESTIMABLE, False)
+             for r in rows if r["kind"] == "study"]
     shown += [(figures(r["result"]), True) for r in rows if r["kind"] == "pooled"] + [(header, True)]
     x["estimate"] = x["plot"] + PLOT_W + GAP + max(_width(t[0], bold=b) for t, b in shown)  # the space in its middle
     x["weight"] = x["estimate"] + SPACE + max(_width(t[1], bold=b) for t, b in shown) + GAP + _width("Weight", bold=True)
@@ -375,7 +377,7 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
                 s = row["study"]
                 text(MARGIN + INDENT * grouped, y, _short(s.label))
                 text(x["arms"], y, arms.get(s.label, ""))
-                split(y, figures(s) if np.isfinite(s.estimate) else ("not estimable", ""))
+                split(y, figures(s) if np.isfinite(s.estimate) else NOT_ESTIMABLE)
                 text(x["weight"], y, f"{row['weight']:.1f}%", "right")
                 _study(ax, mid, s, max(MARKER * np.sqrt(max(row["weight"], 0) / heaviest), 3.0), limits)
                 for at, domain in zip(x["rob"], domains):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
-from traitlets import List, default
+from traitlets import List, Unicode, default
 
 KERNEL = "python3"
 HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts its kernels: no history file written
@@ -50,25 +51,44 @@ def warm_up_code(imports: list[str]) -> str:
            "del _reviewkit_warm_up\n"
 
 
-class KernelManager(AsyncKernelManager):
+SOCKET_PATH_MAX = 100  # bytes: a Unix socket's path must fit in 108 (104 on macOS), with "-<n>" added
+
+
+def socket_prefix() -> str | None:
+    """An absolute prefix for a kernel's local socket files, in Jupyter's runtime folder or, where that path is too
+    long for a socket, the temporary folder; None where the system has no local sockets or neither fits."""
+    if os.name != "posix":
+        return None
+    name = f"reviewkit-{uuid.uuid4().hex[:12]}-ipc"
+    for folder in (jupyter_runtime_dir(), tempfile.gettempdir()):
+        path = os.path.join(os.path.abspath(folder), name)
+        if len(os.fsencode(path)) <= SOCKET_PATH_MAX:
+            os.makedirs(folder, exist_ok=True)
+            return path
+    return None
+
+
+class BatchKernelManager(AsyncKernelManager):
     """nbclient's kind of kernel manager, keeping the clients it hands out: nbclient closes its client only
-    when it started the kernel itself, so here they are closed with the kernel. Where the system has them, the
-    kernel talks over local (IPC) sockets, which no other machine can reach, rather than over TCP in plain text
-    (which ipykernel warns about at every start)."""
+    when it started the kernel itself, so here they are closed with the kernel. Where it can, the kernel talks
+    over local (IPC) sockets, which no other machine can reach, rather than over TCP in plain text (which ipykernel
+    warns about at every start); the sockets' files have absolute paths, since the kernel starts in its notebook's
+    folder."""
 
     handed_out = List()
+    _prefix = Unicode(allow_none=True)
+
+    @default("_prefix")
+    def _socket_prefix(self) -> str | None:
+        return socket_prefix()
 
     @default("transport")
     def _local_sockets(self) -> str:
-        return "ipc" if os.name == "posix" else "tcp"
+        return "ipc" if self._prefix else "tcp"
 
     @default("ip")
     def _socket_files(self) -> str:
-        """Where the sockets' files go (an absolute path: the kernel starts in its notebook's folder)."""
-        if self.transport != "ipc":
-            return "127.0.0.1"
-        os.makedirs(jupyter_runtime_dir(), exist_ok=True)
-        return os.path.join(jupyter_runtime_dir(), f"reviewkit-{uuid.uuid4().hex[:12]}-ipc")
+        return self._prefix if self.transport == "ipc" and self._prefix else "127.0.0.1"
 
     def client(self, **kwargs: Any) -> AsyncKernelClient:
         made = super().client(**kwargs)
@@ -84,7 +104,7 @@ class WarmKernel:
     its own, which reads no output."""
 
     def __init__(self, notebook: Path) -> None:
-        self.km = KernelManager(kernel_name=KERNEL)
+        self.km = BatchKernelManager(kernel_name=KERNEL)
         run_sync(self.km.start_kernel)(cwd=str(notebook.parent), extra_arguments=[HISTORY])
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(self.km.get_connection_info())

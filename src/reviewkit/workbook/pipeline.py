@@ -12,7 +12,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from reviewkit.core.tables import read_table
-from reviewkit.workbook.kernels import KERNEL, KernelManager, WarmKernel
+from reviewkit.workbook.kernels import KERNEL, BatchKernelManager, WarmKernel
 from reviewkit.workbook.stages import STAGES, Stage, stage
 
 FORMS_PARAMETER = "show_forms"  # a notebook that declares it shows review forms unless it is False
@@ -67,7 +67,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, str], warm: Warm
             resources={"metadata": {"path": str(notebook.parent)}},
             progress_bar=False,
             kernel_name=KERNEL,
-            **({"km": warm.km} if warm is not None else {"kernel_manager_class": KernelManager}),
+            **({"km": warm.km} if warm is not None else {"kernel_manager_class": BatchKernelManager}),
         )
     except PapermillExecutionError as exc:
         first_line = (exc.source or "").strip().splitlines()[0] if (exc.source or "").strip() else ""

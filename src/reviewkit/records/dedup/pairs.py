@@ -130,11 +130,11 @@ def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
     key left out); with ``exact`` only pairs whose keys are equal."""
     present = [i for i, key in enumerate(keys) if key]
     order = np.array(sorted(present, key=keys.__getitem__), dtype=np.int64)
-    sorted_keys = _codes(keys)[order] if exact else order
+    sorted_keys = _codes(keys)[order] if exact else None
     pairs = [np.empty((0, 2), dtype=np.int64)]
     for step in range(1, window):
         left, right = order[:-step], order[step:]
-        if exact:
+        if sorted_keys is not None:
             same = sorted_keys[:-step] == sorted_keys[step:]
             left, right = left[same], right[same]
         pairs.append(np.stack([left, right], axis=1))
@@ -360,7 +360,9 @@ def _placed_or_identified(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
     keep = same(_codes(norm.year)) & same(_codes([p.lstrip(_LETTERS) for p in norm.page])) & same(_codes(norm.volume))
     width = max(map(len, norm.linked), default=0)
     ids = [sorted(x) + [""] * (width - len(x)) for x in norm.linked]
-    linked = [_codes([row[k] for row in ids]) for k in range(width)]
+    # one coding over every column, so an id in one record's first column and another's second compare equal
+    flat = _codes([value for row in ids for value in row]).reshape(len(ids), width) if width else np.zeros((len(ids), 0))
+    linked = [flat[:, k] for k in range(width)]
     for a in linked:
         for b in linked:
             keep |= (a[left] == b[right]) & (a[left] != 0)
