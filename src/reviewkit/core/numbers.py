@@ -5,6 +5,7 @@ text, so a figure and the table beside it read the same."""
 from __future__ import annotations
 
 import math
+import numbers
 import re
 
 EMPTY = "—"
@@ -12,19 +13,19 @@ _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
 def missing(value: object) -> bool:
-    """Empty, None or NaN."""
+    """Empty, None, NaN or infinite (no number to show)."""
     if value is None:
         return True
-    if isinstance(value, float):
-        return math.isnan(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        return not math.isfinite(value)
     return isinstance(value, str) and not value.strip()
 
 
 def number(value: object) -> float | None:
-    """``value`` as a float if it is a number (also a numeric string); None otherwise."""
+    """``value`` as a float if it is a finite number (numpy's too, or a numeric string); None otherwise."""
     if isinstance(value, bool) or missing(value):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, numbers.Real):
         return float(value)
     if isinstance(value, str) and _NUMBER.match(value):
         return float(value)

@@ -112,7 +112,7 @@ def forest_plot(outcome_label: str, studies: pd.DataFrame, summary: pd.DataFrame
                 ax.plot([s.proportion], [y], marker="s", markersize=max(size, 3), color=colour, clip_on=False,
                         zorder=3)
                 _interval(ax, number_x, y, s.proportion, s.ci_low, s.ci_high)
-                ax.text(weight_x, y, f"{s.weight:.1f}%" if s.pooled else "–", ha="right", va="center",
+                ax.text(weight_x, y, fmt_percent(s.weight, 1, scale=1) if s.pooled else "–", ha="right", va="center",
                         clip_on=False)
             elif item["kind"] == "summary":
                 r = item["row"]

@@ -21,7 +21,7 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from reviewkit.appraisal.tools import LEVELS
-from reviewkit.core.numbers import bounds
+from reviewkit.core.numbers import bounds, fmt_decimal, fmt_percent
 from reviewkit.core.plot_style import EDGE_COLOUR, PALETTES, SYMBOLS, colour, style
 from reviewkit.synthesis.checks import refuse
 from reviewkit.synthesis.comparative import PooledEffect, StudyEffect
@@ -75,14 +75,6 @@ def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1].rstrip() + "…"
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    """``digits`` decimals, a typographic minus."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    text = f"{value:.{digits}f}"
-    return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
-
-
 def _digits(results: list[PooledEffect]) -> int:
     """2 decimals, 3 where a pooled estimate or its CI is below 0.1 in size (risk differences, mostly)."""
     return 3 if any(0 < abs(v) < 0.095 for r in results for v in (r.estimate, r.ci_low, r.ci_high)) else 2
@@ -90,7 +82,7 @@ def _digits(results: list[PooledEffect]) -> int:
 
 def _interval(estimate: float, low: float, high: float, digits: int = 2) -> tuple[str, str]:
     """The estimate and ``(low to high)``, drawn apart so that rows line up on the space between them."""
-    return _num(estimate, digits), bounds(_num(low, digits), _num(high, digits))
+    return fmt_decimal(estimate, digits), bounds(fmt_decimal(low, digits), fmt_decimal(high, digits))
 
 
 def _p(p: float) -> str:
@@ -111,10 +103,10 @@ def model_text(result: PooledEffect, digits: int = 2) -> str:
     else:
         parts.append("heterogeneity not applicable (one study)")
     if result.pi_low is not None and result.pi_high is not None:
-        parts.append(f"95% PI {_num(result.pi_low, digits)} to {_num(result.pi_high, digits)}")
+        parts.append(f"95% PI {fmt_decimal(result.pi_low, digits)} to {fmt_decimal(result.pi_high, digits)}")
     if result.se > 0:
         name = f"t({result.df})" if result.df else "z"
-        parts.append(f"test for overall effect: {name} = {_num(result.beta / result.se)}, {_p(result.p)}")
+        parts.append(f"test for overall effect: {name} = {fmt_decimal(result.beta / result.se)}, {_p(result.p)}")
     return "; ".join(parts)
 
 
@@ -378,14 +370,14 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
                 text(MARGIN + INDENT * grouped, y, _short(s.label))
                 text(x["arms"], y, arms.get(s.label, ""))
                 split(y, figures(s) if np.isfinite(s.estimate) else NOT_ESTIMABLE)
-                text(x["weight"], y, f"{row['weight']:.1f}%", "right")
+                text(x["weight"], y, fmt_percent(row["weight"], 1, scale=1), "right")
                 _study(ax, mid, s, max(MARKER * np.sqrt(max(row["weight"], 0) / heaviest), 3.0), limits)
                 for at, domain in zip(x["rob"], domains):
                     _dot(canvas, at, y, _level((rob or {}).get(s.label, {}).get(domain)), palette, f"rob:{s.label}:{domain}")
             elif kind == "pooled":
                 text(MARGIN, y, row["text"], fontweight="bold")
                 split(y, figures(row["result"]), fontweight="bold")
-                text(x["weight"], y, f"{row['weight']:.1f}%", "right", fontweight="bold")
+                text(x["weight"], y, fmt_percent(row["weight"], 1, scale=1), "right", fontweight="bold")
                 _diamond(ax, mid, row["result"], limits)
         # the no-effect line over each run of studies and diamonds, not through the notes
         for drawn, run in groupby(range(len(rows)), key=lambda i: rows[i]["kind"] in ("study", "pooled")):
