@@ -18,7 +18,7 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from dedup import ROOT, label_pairs, measure_in_child
+from dedup import ROOT, label_pairs, measure_in_child, pairwise
 
 # Run in the peer's interpreter: records.csv.gz in (argv[1]), groups of ids out as JSON.
 PEER = """
@@ -40,15 +40,6 @@ def peer_groups(python: Path, records: Path) -> tuple[list[list[str]], float]:
     return json.loads(done.stdout.strip().splitlines()[-1]), time.perf_counter() - began
 
 
-def score(groups: list[list[str]], truth: set[tuple[str, str]]) -> tuple[float, float, float]:
-    """Pairwise precision, recall and F1 of ``groups`` against the labelled pairs."""
-    found = {pair for group in groups for pair in combinations(sorted(group), 2)}
-    right = len(found & truth)
-    precision = right / len(found) if found else 1.0
-    recall = right / len(truth) if truth else 1.0
-    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--peer-python", type=Path, required=True, help="an interpreter with bib-dedupe installed")
@@ -66,7 +57,8 @@ def main() -> None:
             continue
         ours = measure_in_child(records, labels, 0)
         groups, seconds = peer_groups(args.peer_python, records)
-        precision, recall, f1 = score(groups, label_pairs(labels))
+        found = {pair for group in groups for pair in combinations(sorted(group), 2)}
+        precision, recall, f1 = pairwise(found, label_pairs(labels))
         print(f"{folder.name:<14}{ours['precision']:>8.4f}{ours['recall']:>8.4f}{ours['f1']:>8.4f}"
               f"{ours['import_s'] + ours['dedup_s']:>7.1f}   {precision:>20.4f}{recall:>8.4f}{f1:>8.4f}{seconds:>7.1f}"
               f"{ours['f1'] - f1:>+16.4f}", flush=True)
