@@ -26,7 +26,8 @@ def _loaded(*args: str) -> set[str]:
     return set(line.split()[1:])
 
 
-@pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["run", "--help"], ["export", "pdf", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["run", "--help"], ["export", "pdf", "--help"],
+                                  ["export", "ris", "--help"]])
 def test_help_loads_nothing_heavy(args):
     assert _loaded(*args) == set()
 

@@ -1,5 +1,5 @@
 """The report stage: the review PDF (Typst) from the build's tables and figures, the PRISMA 2020 flow counts and
-diagram, and executed notebooks as PDFs.
+diagram, executed notebooks as PDFs, and the exports of the review's data (RIS, BibTeX, CSV, XLSX, RevMan).
 
 The review PDF is written by ``build`` from the sections of ``methods``, ``results``, ``discussion`` and
 ``appendices``, which read the build through ``inputs.Build``; the submodules import each other, never this
@@ -15,4 +15,5 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "prisma": ["check_prisma", "prisma_counts", "write_prisma_table"],
     "prisma_plot": ["plot_prisma"],
     "notebook_pdf": ["export_notebook"],
+    "exports": ["export", "FORMATS"],
 })

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from reviewkit.core.errors import ReviewInputError, ReviewInputErrors
+from reviewkit.report.exports import FORMATS, default_out
 from reviewkit.workbook.stages import STAGES
 
 # Each command imports what it needs when it runs: `reviewkit --help` loads neither papermill nor pandas.
@@ -73,6 +74,14 @@ def _cmd_export_pdf(args: argparse.Namespace) -> int:
         print(f"reviewkit export: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {path}")
+    return 0
+
+
+def _cmd_export_data(args: argparse.Namespace) -> int:
+    from reviewkit.report.exports import export
+
+    for path in export(args.review, args.format, args.out):
+        print(f"wrote {path}")
     return 0
 
 
@@ -214,6 +223,13 @@ def parser() -> argparse.ArgumentParser:
     _review_args(pdf_cmd)
     pdf_cmd.add_argument("--out", type=Path, help="the PDF (with NOTEBOOK) or the build folder (without)")
     pdf_cmd.set_defaults(func=_cmd_export_pdf)
+    for name, what in FORMATS.items():
+        data_cmd = formats.add_parser(name, help=what, description=f"Write {what}.")
+        _review_args(data_cmd)
+        folder = "folder" if name in ("csv", "revman") else "file"
+        data_cmd.add_argument("--out", type=Path, help=f"the {folder} to write (default: "
+                                                       f"{default_out('REVIEW', name)}; never inside REVIEW but its build/)")
+        data_cmd.set_defaults(func=_cmd_export_data)
     simulate_cmd = commands.add_parser(
         "simulate", help="replay a labelled data set with prioritised screening; WSS@95, records to 95%% and 100%% recall",
         description="Replay screening of a labelled CSV/CSV.GZ (title, abstract, label_included 0/1) from one relevant "
