@@ -52,9 +52,10 @@ from reviewkit.screening.prioritise.stopping import h0_p_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
-MODELS = ("ensemble", "svm", "nb")  # and "lr" and "embed", ours too, with --models
+MODELS = ("ensemble", "svm", "nb")  # and "lr", "embed" and "ngrams" (the ensemble without embed), ours too, with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
-LABELS = {"ensemble": "ensemble (ours)", "lr": "lr word+char (ours)", "embed": "lr embeddings (ours)",
+LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
+          "embed": "lr embeddings (ours)",
           "svm": "svm = ASReview elas_u4 (our loop)",
           "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}
 LATENCY_RECORDS = 10_000

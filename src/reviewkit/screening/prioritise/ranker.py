@@ -16,6 +16,8 @@ Models (``MODELS``):
   chemical and gene names) that whole words miss.
 - ``embed``: logistic regression (class-balanced) on sentence embeddings (``embeddings``: all-MiniLM-L6-v2,
   shipped inside a PyPI package): records that say the same thing in other words score alike.
+- ``ngrams``: ``svm`` and ``lr`` weighed as in the ensemble, without ``embed``: what the embeddings add is the
+  ensemble's gain over it (``benchmarks/screening.py --models ensemble,ngrams``).
 - ``ensemble`` (the default): ``svm``, ``lr`` and ``embed`` together, each score standardised over the corpus,
   then averaged with weights learnt on the review itself. Which member ranks better differs from review to review
   (embeddings help much on some, hurt on others), so the ranker keeps the score each member gave every record
@@ -58,6 +60,7 @@ MODELS: dict[str, tuple[_Member, ...]] = {
     "lr": (_Member("words_chars", "lr"),),
     "embed": (_Member("embed", "lr"),),
     "ensemble": (_Member("words", "svm"), _Member("words_chars", "lr"), _Member("embed", "lr")),
+    "ngrams": (_Member("words", "svm"), _Member("words_chars", "lr")),  # the ensemble without its embeddings
 }
 
 
