@@ -9,7 +9,7 @@ WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.
 
 Models: ``ensemble`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
 ``nb`` (ASReview's elas_u3, its version 1 default); ``lr`` and ``embed`` (ours, the ensemble's second and third
-members) with ``--models``.
+members) and ``ngrams`` (the ensemble without ``embed``: what the embeddings add) with ``--models``.
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
 (``reviewkit.screening.prioritise.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
