@@ -33,6 +33,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import psutil
+import pypdfium2
 
 from reviewkit.workbook.pipeline import execute, run
 from reviewkit.workbook.stages import STAGES
@@ -151,7 +152,7 @@ def grown_review(n: int, decided: int, cache: Path | None) -> None:
         out = tmp / "review" / "build"
         if cache is not None:
             cache.mkdir(parents=True, exist_ok=True)
-            (out).mkdir(parents=True, exist_ok=True)
+            out.mkdir(parents=True, exist_ok=True)
             shutil.copytree(cache, out / "cache", dirs_exist_ok=True)
         print(f"{'stage (notebook)':<34} {'seconds':>8} {'peak MiB':>9} {'notebooks MiB':>14}")
         total = 0.0
@@ -169,7 +170,7 @@ def grown_review(n: int, decided: int, cache: Path | None) -> None:
         print(f"{'all stages':<34} {total:>8.1f}")
         pdf = out / "review.pdf"
         if pdf.exists():
-            pages = len(__import__("pypdfium2").PdfDocument(pdf))
+            pages = len(pypdfium2.PdfDocument(pdf))
             print(f"review.pdf: {pdf.stat().st_size / 2**20:.2f} MiB, {pages} pages")
         studies = list((out / "studies").glob("*.pdf"))
         print(f"study PDFs: {len(studies)}, {sum(p.stat().st_size for p in studies) / 2**20:.2f} MiB in all")

@@ -116,7 +116,7 @@ def link_evidence(a: Record, b: Record) -> dict[str, list[str]]:
     return _evidence(_Cues.of(a), _Cues.of(b))
 
 
-def candidate_pairs(cues: list[_Cues]) -> set[tuple[int, int]]:
+def _candidate_pairs(cues: list[_Cues]) -> set[tuple[int, int]]:
     """The pairs (indexes into ``cues``) that share a DOI, a participant count, a long number, or an author's name
     one gives and the other has, and a record with the records whose text has a journal it names, unless both are
     database records (many studies appear in one journal; it is weighed for the pairs found). A value more than
@@ -155,12 +155,12 @@ def suggest_links(records: list[Record], studies: list[Study] | None = None) -> 
     ``score`` adds 3 for a shared DOI, 2 for shared author names, 1 each for a journal one
     record names and the other cites, a shared participant count, a shared long number.
     With ``studies``, ``same_study`` says whether ``studies.yml`` links the pair. Only the pairs
-    ``candidate_pairs`` finds are weighed: each record's text is read once.
+    ``_candidate_pairs`` finds are weighed: each record's text is read once.
     """
     study_of = {r: s.id for s in studies or [] for r in s.records}
     cues = [_Cues.of(r) for r in records]
     rows = []
-    for i, j in sorted(candidate_pairs(cues)):
+    for i, j in sorted(_candidate_pairs(cues)):
         evidence = _evidence(cues[i], cues[j])
         a, b = records[i], records[j]
         if evidence:

@@ -268,10 +268,12 @@ def conflicts(decisions: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["record_id", "stage", "decisions", "consensus", "resolved_by"])
 
 
-def resolved_table(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> pd.DataFrame:
-    """One row per record screened (all ``records`` but the duplicates removed) and stage: the decision, who made
-    it, and whether the record is included (``resolve``, with ``title`` and ``included``)."""
-    to_screen = unique_records(review_dir, records)
+def resolved_table(review_dir: str | Path, protocol: Protocol, records: list[Record],
+                   to_screen: list[Record] | None = None) -> pd.DataFrame:
+    """One row per record screened (``to_screen``: all ``records`` but the duplicates removed, unless given) and
+    stage: the decision, who made it, and whether the record is included (``resolve``, with ``title`` and
+    ``included``)."""
+    to_screen = unique_records(review_dir, records) if to_screen is None else to_screen
     resolved = resolve(load_decisions(review_dir, protocol, records), [r.id for r in to_screen])
     resolved["title"] = resolved["record_id"].map({r.id: r.title for r in to_screen})
     resolved["included"] = resolved["record_id"].isin(set(included_ids(resolved)))
@@ -282,9 +284,10 @@ def screening_table(review_dir: str | Path, protocol: Protocol, records: list[Re
                     found: dict[str, ScreeningSuggestion] | None = None) -> pd.DataFrame:
     """``resolved_table`` with each record's suggestion beside its decision. ``found``: the records' suggestions
     (``criteria.suggestions``) where the caller has them already."""
-    resolved = resolved_table(review_dir, protocol, records)
+    to_screen = unique_records(review_dir, records)
+    resolved = resolved_table(review_dir, protocol, records, to_screen)
     if found is None:
-        found = suggestions(protocol, unique_records(review_dir, records))
+        found = suggestions(protocol, to_screen)
     resolved["suggested_decision"] = resolved["record_id"].map(lambda i: found[i].decision)
     resolved["suggested_reason"] = resolved["record_id"].map(lambda i: found[i].exclusion_reason)
     return resolved[

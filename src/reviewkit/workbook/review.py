@@ -49,6 +49,14 @@ class Review:
         return [r for r in self.to_screen if r.id not in excluded]
 
     @cached_property
+    def included_reports(self) -> list[Record]:
+        """The reports of the included studies; every record screened before screening has run (a new corpus
+        gets extraction suggestions for all of them)."""
+        if not self.has("screening"):
+            return self.to_screen
+        return [self.by_id[r] for s in self.included for r in s.records]
+
+    @cached_property
     def studies(self) -> list[Study]:
         """Every study of ``studies.yml`` (a record not listed there is a study of its own)."""
         return load_studies(self.review_dir, list(self.by_id))
