@@ -28,14 +28,19 @@ _PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b", re.IGNORECASE)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def attached(review_dir: str | Path) -> dict[str, Path]:
-    """Record id → its attached PDF, from ``review/fulltext/index.csv`` (none when there is no index)."""
+def _index(review_dir: str | Path) -> dict[str, tuple[Path, str]]:
+    """Record id → its attached PDF and the PDF's SHA-256, from ``review/fulltext/index.csv`` (none without one)."""
     index = Path(review_dir) / FULLTEXT_DIR / INDEX
     if not index.exists():
         return {}
     rows, problems = read_csv_rows(index, read_text(index), COLUMNS)
     raise_collected(problems)
-    return {row["record_id"]: index.parent / row["file"] for _, row in rows}
+    return {row["record_id"]: (index.parent / row["file"], row["sha256"]) for _, row in rows}
+
+
+def attached(review_dir: str | Path) -> dict[str, Path]:
+    """Record id → its attached PDF, from ``review/fulltext/index.csv`` (none when there is no index)."""
+    return {rid: path for rid, (path, _) in _index(review_dir).items()}
 
 
 def _identifiers(text: str) -> tuple[set[str], set[str]]:
@@ -63,8 +68,8 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
     by_id = {r.id: r for r in records}
     folder = review_dir / FULLTEXT_DIR
     with locked(folder / INDEX):
-        index = attached(review_dir)
-        hashes = {hashlib.sha256(p.read_bytes()).hexdigest(): rid for rid, p in index.items() if p.exists()}
+        index = _index(review_dir)
+        hashes = {digest: rid for rid, (_, digest) in index.items()}  # as the index recorded them: no PDF re-read
         plan: list[tuple[str, Path, bytes, str]] = []
         for pdf in pdfs:
             text = " ".join(read_pdf(pdf, review_dir / PDF_CACHE).pages[:2])  # a clear error for a bad PDF
@@ -82,7 +87,8 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
                 raise ReviewInputError(pdf, f"{what}: give the record with --record ID")
             rid = found[0]
             if rid in index or rid in {p[0] for p in plan}:
-                raise ReviewInputError(pdf, f"record {rid!r} already has a full text ({index.get(rid, pdf).name})")
+                earlier = index[rid][0] if rid in index else pdf
+                raise ReviewInputError(pdf, f"record {rid!r} already has a full text ({earlier.name})")
             if digest in hashes:
                 raise ReviewInputError(pdf, f"this PDF is already attached, to record {hashes[digest]!r}")
             plan.append((rid, pdf, data, digest))
@@ -90,16 +96,16 @@ def attach(review_dir: str | Path, pdfs: list[Path], record: str | None = None) 
         for rid, _, data, digest in plan:
             target = folder / f"{_SAFE.sub('_', rid)}.pdf"
             atomic_write_bytes(target, data)
-            index[rid] = target
+            index[rid] = (target, digest)
             done.append((rid, target))
         _write_index(folder, index)
     return done
 
 
-def _write_index(folder: Path, index: dict[str, Path]) -> None:
+def _write_index(folder: Path, index: dict[str, tuple[Path, str]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for rid, path in sorted(index.items()):
-        writer.writerow([rid, path.name, hashlib.sha256(path.read_bytes()).hexdigest()])
+    for rid, (path, digest) in sorted(index.items()):
+        writer.writerow([rid, path.name, digest])
     atomic_write_text(folder / INDEX, buffer.getvalue())
