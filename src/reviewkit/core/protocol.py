@@ -1,6 +1,7 @@
 """The review protocol (``review/protocol.yml``): loaded and validated with pydantic."""
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 from typing import Literal
@@ -38,6 +39,16 @@ class Source(_Strict):
     format: Literal["text", "export"] = "text"
     on_error: Literal["skip", "stop"] = "skip"
     searched: str | None = None
+    round: str | None = None  # the search round that found it (an id in ``rounds``); none: the first round
+
+
+class Round(_Strict):
+    """A search round of an updated (living) review: its id, the date it was run and an optional label. A
+    source names its round; sources that name none belong to the first round."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    date: datetime.date | None = None
+    label: str | None = None
 
 
 class ExclusionReason(_Strict):
@@ -95,6 +106,7 @@ class Protocol(_Strict):
     availability: str | None = None  # where the review's data, code and materials are public (item 27)
     pico: PICO
     sources: list[Source]
+    rounds: list[Round] = []
     exclusion_reasons: list[ExclusionReason]
     eligibility: list[Criterion]
     extraction_form: list[FormField]
@@ -136,8 +148,9 @@ class Protocol(_Strict):
                     where = ("meta_analysis", name) if name == "group_by" else ("meta_analysis", name, j)
                     problems.append((where, f"meta_analysis {name} names form field {excerpt(key)!r}, "
                                             "not in extraction_form"))
+        problems += self._round_problems()
         for name, attribute, items in (
-            ("sources", "id", self.sources), ("exclusion_reasons", "id", self.exclusion_reasons),
+            ("sources", "id", self.sources), ("rounds", "id", self.rounds), ("exclusion_reasons", "id", self.exclusion_reasons),
             ("eligibility", "id", self.eligibility), ("extraction_form", "key", self.extraction_form),
             ("outcomes", "id", self.outcomes),
         ):
@@ -149,6 +162,36 @@ class Protocol(_Strict):
                                                            f"(first given as item {first[value] + 1})"))
                 first.setdefault(value, i)
         return problems
+
+    def _round_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Sources naming a round not in ``rounds``; round dates out of order."""
+        ids = [r.id for r in self.rounds]
+        problems: list[tuple[tuple[str | int, ...], str]] = [
+            (("sources", i, "round"), f"source {excerpt(s.id)!r} names round {excerpt(s.round)!r}, which is not in "
+                                      f"rounds ({', '.join(ids) or 'none listed'})")
+            for i, s in enumerate(self.sources) if s.round is not None and s.round not in ids]
+        dated = [(i, r) for i, r in enumerate(self.rounds) if r.date is not None]
+        problems += [(("rounds", i, "date"), f"round {r.id!r} is dated {r.date}, before round {p.id!r} ({p.date}) "
+                                             "listed above it: list the rounds in the order they were run")
+                     for (_, p), (i, r) in zip(dated, dated[1:]) if r.date < p.date]
+        return problems
+
+    def round_number(self, source: Source | str) -> int:
+        """The 1-based place of a source's round (the source or its id) among the rounds: 1 for the first round, a
+        source not listed, or a review without rounds."""
+        if isinstance(source, str):
+            source = next((s for s in self.sources if s.id == source), None)
+        ids = [r.id for r in self.rounds]
+        return ids.index(source.round) + 1 if source is not None and source.round in ids else 1
+
+    def round_id(self, number: int) -> str:
+        """The id of the round at a 1-based place ("" for a review without rounds)."""
+        return self.rounds[number - 1].id if self.rounds else ""
+
+    def sources_by_round(self) -> list[Source]:
+        """The sources, earlier rounds first (in protocol order within a round): records of an earlier round come
+        first, so de-duplication keeps them and a later round's copy of a record screened before is removed."""
+        return sorted(self.sources, key=self.round_number)
 
     def reason_label(self, reason_id: str) -> str:
         return {r.id: r.label for r in self.exclusion_reasons}[reason_id]

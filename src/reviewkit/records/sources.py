@@ -145,7 +145,7 @@ def read_sources(review_dir: str | Path, protocol: Protocol) -> tuple[list[Recor
     except (ReviewInputError, ReviewInputErrors) as exc:
         full = {}
         problems.extend(exc.errors if isinstance(exc, ReviewInputErrors) else [exc])
-    for source in protocol.sources:
+    for source in protocol.sources_by_round():
         if source.format == "export":
             try:
                 result = import_source(review_dir, source)
@@ -210,14 +210,15 @@ def records_table(records: list[Record]) -> pd.DataFrame:
 
 
 def sources_table(protocol: Protocol, records: pd.DataFrame, imports: list[ImportResult]) -> pd.DataFrame:
-    """Per source: its name, PRISMA column and format, and its records read, left after de-duplication and skipped.
-    ``records`` is ``records_table`` output with the column ``duplicate_of``."""
+    """Per source: its name, PRISMA column, format and search round (id and 1-based number), and its records
+    read, left after de-duplication and skipped. ``records`` is ``records_table`` output with ``duplicate_of``."""
     return pd.DataFrame([
         {"source": s.id, "name": s.name, "prisma_column": s.kind, "format": s.format,
+         "round": protocol.round_id(protocol.round_number(s)), "round_number": protocol.round_number(s),
          "records": int((records["source"] == s.id).sum()),
          "after_dedup": int(((records["source"] == s.id) & (records["duplicate_of"] == "")).sum()),
          "skipped": sum(r.skipped_count for r in imports if r.source == s.id)}
-        for s in protocol.sources
+        for s in protocol.sources_by_round()
     ])
 
 

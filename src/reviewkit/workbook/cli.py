@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import errno
 import sys
 from pathlib import Path
@@ -85,16 +86,27 @@ def _cmd_export_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date as YYYY-MM-DD: {text!r}") from None
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from reviewkit.records.imports import add_import
 
     result = add_import(args.review, args.file, source=args.source, name=args.name, kind=args.kind,
-                        on_error=args.on_error, searched=args.searched)
+                        on_error=args.on_error, searched=args.searched, round=args.round, round_date=args.round_date)
+    imported, result = result, result.result
     print(result.summary())
     for problem in result.skipped:
         print(f"  skipped: {problem}", file=sys.stderr)
     for warning in result.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
+    if imported.round:
+        print(f"round {imported.round!r}: {len(imported.earlier)} record(s) duplicate records already in the review "
+              f"and will not be screened again; {imported.new} new")
     print(f"added source {result.source!r} to {args.review / 'protocol.yml'}")
     return 0
 
@@ -200,6 +212,10 @@ def parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--on-error", choices=["skip", "stop"], default="skip",
                             help="a malformed record: skip it and count it, or stop (default: skip)")
     import_cmd.add_argument("--searched", help="when and how the source was searched, for the report")
+    import_cmd.add_argument("--round", help="a later search round of the review (an updated review): its id; records "
+                                            "already in the review are recognised and not screened again")
+    import_cmd.add_argument("--round-date", type=_iso_date, help="the date the round's searches were run "
+                                                                 "(YYYY-MM-DD; default today), for a round not yet listed")
     import_cmd.set_defaults(func=_cmd_import)
     attach_cmd = commands.add_parser("attach", help="link full-text PDFs to imported records (by DOI or PMID, or --record)")
     attach_cmd.add_argument("pdfs", nargs="+", type=Path, metavar="PDF", help="the full texts")
