@@ -12,6 +12,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "inputs": ["Build"],
     "appendices": ["load_checklist"],
     "results": ["prisma_counts_table"],
+    "changes": ["changes_table"],
     "prisma": ["check_prisma", "prisma_counts", "write_prisma_table"],
     "prisma_plot": ["plot_prisma"],
     "notebook_pdf": ["export_notebook"],

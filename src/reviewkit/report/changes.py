@@ -141,12 +141,14 @@ def _dated(review_dir: Path, protocol: Protocol, records: list[Record], earlier:
                    for r in recent.itertuples()]
 
 
-def changes_table(review_dir: str | Path, protocol: Protocol, records: list[Record], studies: pd.DataFrame) -> pd.DataFrame:
-    """What changed since the previous version of an updated review (``studies``: ``included_studies.csv``); empty
-    for a review of one round."""
+def changes_table(review_dir: str | Path, protocol: Protocol, records: list[Record],
+                  studies: pd.DataFrame | None) -> pd.DataFrame:
+    """What changed since the previous version of an updated review (``studies``: ``included_studies.csv``, None
+    before extraction has run); empty for a review of one round."""
     review_dir, latest = Path(review_dir), latest_round(protocol)
     if latest < 2:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
+    studies = studies if studies is not None else pd.DataFrame(columns=["study_id", "records"])
     rows = _new_studies(studies, records, protocol)
     earlier = [r.id for r in records if protocol.round_number(r.source) < latest]
     commit = version_before(review_dir, protocol.rounds[-1].id)

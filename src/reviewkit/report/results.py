@@ -12,6 +12,7 @@ from reviewkit.report.facts import _designs, _excluded_reports, _overall_rob, _s
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
 from reviewkit.report.typst import Markup, bullets, display, escape, figure, fmt_ratio, heading, paragraph, string, table
+from reviewkit.report.update import _update
 from reviewkit.report.wording import PRISMA_COLUMNS, _counted, _label, _plural, _were, listed
 
 CHARACTERISTICS_SKIP = {"study_id", "label", "reports", "primary_citation"}
@@ -268,6 +269,7 @@ def _certainty_results(build: Build) -> Markup:
 
 
 def _results(build: Build, refs: References) -> Markup:
-    return (heading("Results", 1) + _study_selection(build, refs) + _characteristics(build, refs) + _rob_results(build, refs)
+    return (heading("Results", 1) + _study_selection(build, refs) + _update(build) + _characteristics(build, refs)
+            + _rob_results(build, refs)
             + _individual_results(build, refs) + _synthesis_results(build) + effect_results(build, refs)
             + _narrative(build, refs) + _certainty_results(build))

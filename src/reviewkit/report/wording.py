@@ -8,7 +8,8 @@ from reviewkit.core.numbers import fmt_count
 from reviewkit.core.text import split_cell
 from reviewkit.report.typst import display
 
-PRISMA_COLUMNS = {"databases_registers": "Databases and registers", "other_methods": "Other methods"}
+PRISMA_COLUMNS = {"databases_registers": "Databases and registers", "other_methods": "Other methods",
+                  "previous": "Previous studies"}
 
 
 def _words(items: list[str]) -> str:

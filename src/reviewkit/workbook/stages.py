@@ -73,7 +73,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("studies", "study notebooks", "study.ipynb", per_study=True),
     Stage("synthesis", "synthesis and certainty", "05_synthesis.ipynb",
           ("synthesis", "synthesis_studies", "sensitivity", "effects", "effect_studies", "small_studies",
-           "leave_one_out", "meta_regression", "effect_sensitivity", "narrative", "grade", "sof"),
+           "leave_one_out", "meta_regression", "effect_sensitivity", "cumulative", "narrative", "grade", "sof"),
           "reviewkit.synthesis.grade:validate", "reviewkit.synthesis.grade:stage_status"),
     Stage("report", "report", "06_report.ipynb", ("status", "prisma")),
 )

@@ -76,4 +76,6 @@ def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
     """The records stage: always done once the sources read; how many records, how many duplicates removed."""
     removed = len(records) - len(unique_records(review_dir, records))
-    return StageState("done", f"{len(records)} records from {len(protocol.sources)} source(s); {removed} duplicate(s) removed")
+    rounds = f" in {len(protocol.rounds)} search rounds" if len(protocol.rounds) > 1 else ""
+    return StageState("done", f"{len(records)} records from {len(protocol.sources)} source(s){rounds}; "
+                              f"{removed} duplicate(s) removed")
