@@ -1,6 +1,6 @@
 # Reference values from R's metafor for the tests of reviewkit.synthesis' comparative meta-analysis:
 # pool_binary, pool_continuous, pool_generic, subgroup_test, meta_regression, egger_test, trim_and_fill,
-# leave_one_out.
+# leave_one_out, cumulative.
 #
 # What it computes
 #   Data sets (typed in below, so that the tests need no R data): binary 2x2 tables (bcg = metafor's
@@ -20,6 +20,8 @@
 #   predict()'s pi.lb / pi.ub for random-effects fits (empty for FE, MH and Peto).
 #   On each fit with at least 3 studies: regtest(res) (model "rma", predictor "sei"), trimfill(res)
 #   (rma.uni fits only) and leave1out(res) (exponentiated for ratios).
+#   On each rma.uni fit with at least 2 studies: cumul(res) with the studies in their given order
+#   (transf = exp for ratios), one row per step (the first 1, 2, ..., k studies).
 #   subgroup: each subgroup fitted with rma(), then rma(estimates, sei = se, method = "FE")$QE.
 #   metareg: rma(yi, vi, mods = ~ ..., method = , test = ) on bcg's log risk ratios and normand's SMD.
 #   Every fit runs inside a handler: an error gives a row with the message in `error`.
@@ -35,6 +37,8 @@
 #                                      tau2, error
 #   metafor_comparative_leave1out.csv: dataset, measure, method, test, study, estimate, ci_low, ci_high,
 #                                      tau2, i2, q, q_p
+#   metafor_comparative_cumul.csv    : dataset, measure, method, test, step (1..k: the fit on the first
+#                                      step studies), estimate, ci_low, ci_high, tau2 (0 for FE), i2
 #   metafor_comparative_subgroup.csv : dataset, measure, method, test, q, df, p
 #   metafor_comparative_metareg.csv  : dataset, measure, model, method, test, term, coef, se, p, tau2, qm,
 #                                      qm_p, error
@@ -118,7 +122,7 @@ capture <- function(expr) {
 failed <- function(x) inherits(x, "fit_error")
 num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)[1]
 rows <- list(pooled = list(), studies = list(), regtest = list(), trimfill = list(), leave1out = list(),
-             subgroup = list(), metareg = list())
+             subgroup = list(), metareg = list(), cumul = list())
 add <- function(name, df) rows[[name]][[length(rows[[name]]) + 1L]] <<- df
 methods <- c(FE = "EE", DL = "DL", REML = "REML")
 
@@ -147,6 +151,11 @@ record <- function(dataset, measure, method, test, res, ratio) {
                       beta = num(res$beta), se = num(res$se), p = num(res$pval), tau2 = num(res$tau2), i2 = num(res$I2),
                       q = num(res$QE), q_p = num(res$QEp), error = NA))
   add("studies", cbind(key, study = seq_along(res$yi.f), yi = c(res$yi.f), vi = c(res$vi.f), weight = unname(weights(res))))
+  if (inherits(res, "rma.uni") && res$k >= 2) {
+    cu <- suppressWarnings(if (ratio) cumul(res, transf = exp) else cumul(res))
+    add("cumul", cbind(key, step = seq_along(cu$estimate), estimate = cu$estimate, ci_low = cu$ci.lb, ci_high = cu$ci.ub,
+                       tau2 = if (is.null(cu$tau2)) 0 else cu$tau2, i2 = cu$I2))
+  }
   if (res$k < 3) return(invisible())
   rt <- capture(regtest(res))
   add("regtest", cbind(key, z = if (failed(rt)) NA else rt$zval, p = if (failed(rt)) NA else rt$pval,

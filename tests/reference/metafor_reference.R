@@ -20,6 +20,10 @@
 #   empty for FE.
 #   Every fit runs inside a handler: an error gives a row with the message in `error`; warnings
 #   (from escalc, rma, rma.glmm or predict) are collected in `warning` and the fit's numbers are kept.
+#   Cumulative meta-analysis: on each rma fit (not the GLMM) with at least 2 studies, cumul(res) with the
+#   studies in their given order, on the transformed scale, each step's estimate and CI back-transformed
+#   as above with the totals of the studies in that step (for PFT, transf.ipft.hm with targs =
+#   list(ni = ni[1:step]), as predict() on that step's fit; cumul's own transf takes one targs for all).
 #
 # Output (written next to this script)
 #   metafor_pooled.csv : dataset, transform, method, test, k, estimate, ci_low, ci_high, pi_low, pi_high
@@ -29,6 +33,8 @@
 #   metafor_studies.csv: dataset, transform, method, test, study (1-based), events, total, yi, vi,
 #                        weight (percent, weights(res); NA for GLMM), prop_ci_low, prop_ci_high
 #                        (exact Clopper-Pearson, binom.test(x, n)$conf.int), error
+#   metafor_cumul.csv  : dataset, transform, method, test, step (1..k: the fit on the first step studies),
+#                        estimate, ci_low, ci_high (proportion scale), tau2 (0 for FE), i2 (percent)
 #   write.csv writes doubles with 15 significant digits; missing values are empty fields.
 #
 # How to run (from the repository root)
@@ -100,8 +106,21 @@ fit_one <- function(xi, ni, transform, method, test) {
        weights = if (method == "GLMM") rep(NA_real_, length(xi)) else unname(weights(res)))
 }
 
+# cumul() on the transformed scale, each step's estimate and CI back-transformed with its own studies' totals
+cumul_rows <- function(key, res, measure, ni) {
+  cu <- suppressWarnings(cumul(res))
+  back <- function(x, step) {
+    bt <- back_transform(measure, ni[seq_len(step)])
+    if (is.null(bt$transf)) x else bt$transf(x, targs = bt$targs)
+  }
+  steps <- seq_along(cu$estimate)
+  cbind(key, step = steps, estimate = mapply(back, cu$estimate, steps), ci_low = mapply(back, cu$ci.lb, steps),
+        ci_high = mapply(back, cu$ci.ub, steps), tau2 = if (is.null(cu$tau2)) 0 else cu$tau2, i2 = cu$I2)
+}
+
 pooled_rows <- list()
 study_rows <- list()
+cumul_rows_all <- list()
 for (dataset in names(datasets)) {
   xi <- datasets[[dataset]]$xi
   ni <- datasets[[dataset]]$ni
@@ -136,6 +155,10 @@ for (dataset in names(datasets)) {
         weight = if (ok) fit$weights else NA_real_,
         prop_ci_low = cp[, 1], prop_ci_high = cp[, 2],
         error = run$error)
+      if (ok && method != "GLMM" && res$k >= 2)
+        cumul_rows_all[[length(cumul_rows_all) + 1L]] <- cumul_rows(
+          data.frame(dataset = dataset, transform = transform, method = method, test = test), res,
+          measures[[transform]], ni)
     }
   }
 }
@@ -148,3 +171,4 @@ write_reference <- function(rows, name) {
 }
 write_reference(pooled_rows, "metafor_pooled.csv")
 write_reference(study_rows, "metafor_studies.csv")
+write_reference(cumul_rows_all, "metafor_cumul.csv")
