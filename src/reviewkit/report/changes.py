@@ -34,13 +34,6 @@ def latest_round(protocol: Protocol) -> int:
     return max(len(protocol.rounds), 1)
 
 
-def study_rounds(studies: pd.DataFrame, records: list[Record], protocol: Protocol) -> dict[str, int]:
-    """Each included study (``included_studies.csv``) and the first round that found one of its reports."""
-    round_of = {r.id: protocol.round_number(r.source) for r in records}
-    return {row.study_id: min((round_of.get(r, 1) for r in split_cell(row.records)), default=1)
-            for row in studies.itertuples()}
-
-
 def _new_studies(studies: pd.DataFrame, records: list[Record], protocol: Protocol) -> list[dict]:
     latest, round_of = latest_round(protocol), {r.id: protocol.round_number(r.source) for r in records}
     rows = []

@@ -66,6 +66,13 @@ class Review:
         """The studies with a report included at full text (``tables/screening.csv``); none before screening ran."""
         return included_studies(self.studies, included_record_ids(self.out_dir))
 
+    @cached_property
+    def study_rounds(self) -> dict[str, str]:
+        """Each included study and the search round that first found one of its reports (round ids; "" in a review
+        without rounds)."""
+        number = {r.id: self.protocol.round_number(r.source) for r in self.records}
+        return {s.id: self.protocol.round_id(min(number[r] for r in s.records)) for s in self.included}
+
     def has(self, name: str) -> bool:
         """Whether an earlier stage wrote the table ``name``."""
         return table_path(self.out_dir, name).exists()
