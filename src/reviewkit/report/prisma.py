@@ -28,6 +28,21 @@ Each PRISMA column (``databases_registers``, ``other_methods``) and their ``tota
 
 ``total`` also holds ``studies_included`` (rows of ``included_studies.csv``). Records awaiting a
 decision are counted in their own boxes, never as included or excluded; ``check_prisma`` says so.
+
+An updated review (PRISMA 2020 template for updated reviews): ``sources.csv`` gives each source its search
+round (``round``, and ``round_number``, its place in the protocol); with two or more round numbers the
+columns above and ``total`` count only the latest round (the highest ``round_number``): its sources, their
+records, those records' decisions and the reports of included studies among them (``reports_included``);
+a new record removed as a duplicate of an earlier round's record counts in ``duplicates_removed``. The
+boxes of the review's earlier versions:
+
+- ``previous`` column: ``studies_previous``, the included studies with a report that is a record of an
+  earlier round, and ``reports_previous``, those studies' reports that are earlier-round records;
+- ``total``: ``studies_new``, the included studies none of whose reports is from an earlier round;
+  ``reports_new``, their reports (all of the latest round); ``studies_included``, labelled "Total studies
+  included in review" (previous + new); ``reports_total``, all distinct reports of included studies.
+
+A review of one round has none of these boxes.
 """
 from __future__ import annotations
 
@@ -39,12 +54,19 @@ from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import load_protocol
 from reviewkit.core.tables import read_table, table_path, write_table
 from reviewkit.core.text import split_cell
+from reviewkit.report.prisma_rounds import earlier_records, latest_round, study_counts
 
 COLUMNS = ("databases_registers", "other_methods")
 TOTAL = "total"
 COLUMN_LABELS = {
     "databases_registers": "Identification of studies via databases and registers",
     "other_methods": "Identification of studies via other methods",
+}
+PREVIOUS = "previous"  # the studies of the review's earlier versions (an updated review)
+UPDATE_LABELS = {
+    PREVIOUS: "Previous studies",
+    "databases_registers": "Identification of new studies via databases and registers",
+    "other_methods": "Identification of new studies via other methods",
 }
 NOT_RETRIEVED = "not_retrieved"
 BOXES = {
@@ -62,7 +84,16 @@ BOXES = {
     "included_full_text": "Reports included at full text",
     "reports_included": "Reports of included studies",
     "studies_included": "Studies included in review",
+    "studies_previous": "Studies included in previous version of review",
+    "reports_previous": "Reports of studies included in previous version of review",
+    "studies_new": "New studies included in review",
+    "reports_new": "Reports of new included studies",
+    "reports_total": "Reports of total included studies",
 }
+TOTAL_STUDIES_LABEL = "Total studies included in review"  # studies_included in an updated review
+PREVIOUS_BOXES = ("studies_previous", "reports_previous")  # the previous column
+UPDATE_BOXES = ("studies_new", "reports_new", "reports_total")  # total column, updated review
+STUDY_BOXES = ("studies_included", *PREVIOUS_BOXES, *UPDATE_BOXES)  # not in the identification columns
 AWAITING = {"title_abstract": ("pending", "conflict"), "full_text": ("pending", "conflict", "unsure")}
 STATE_LABELS = {"pending": "Pending", "conflict": "Reviewers in conflict", "unsure": "Unsure"}
 DECISIONS = ("include", "exclude", "unsure", "conflict", "pending")
@@ -166,7 +197,8 @@ def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataF
                reasons: dict[str, str], out_dir: str | Path = "") -> pd.DataFrame:
     """The PRISMA counts from the build tables (as ``read_table`` gives them) and reason id → label.
 
-    ``out_dir`` is only used to name the tables in errors.
+    For an updated review the identification columns count the latest round only, and the previous column and
+    the total's new and total studies are added. ``out_dir`` is only used to name the tables in errors.
     """
     out_dir = Path(out_dir)
     columns = _column_of_records(sources, records, out_dir)
@@ -176,7 +208,14 @@ def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataF
     if unknown:
         raise ReviewInputError(table_path(out_dir, "included_studies"), "no record in records.csv has this id",
                                record=unknown[0], field="records")
-    linked_columns = [columns[r] for r in linked]
+    latest = latest_round(sources, out_dir)
+    earlier: set[str] = set()
+    if latest is not None:
+        earlier = earlier_records(sources, records, latest)
+        sources = sources[latest]
+        records = records[~records["record_id"].isin(earlier)]
+        decisions = decisions[~decisions["record_id"].isin(earlier)]
+    linked_columns = [columns[r] for r in linked if r not in earlier]
     removed = records["duplicate_of"].fillna("") != "" if "duplicate_of" in records else None
     duplicates = {c: None if removed is None else int((records["source"].map(dict(zip(sources["source"],
                   sources["prisma_column"])))[removed] == c).sum()) for c in COLUMNS}
@@ -187,8 +226,14 @@ def count_flow(sources: pd.DataFrame, records: pd.DataFrame, screening: pd.DataF
     per_column = table[table["source"] == ""]
     total = per_column.groupby(["box", "reason"], sort=False, as_index=False).agg(label=("label", "first"), count=("count", "sum"))
     total = total.assign(column=TOTAL, source="")
-    studies_row = pd.DataFrame([_row(TOTAL, "studies_included", len(studies))])
-    return pd.concat([table, total[FIELDS], studies_row], ignore_index=True)
+    if latest is None:
+        studies_row = pd.DataFrame([_row(TOTAL, "studies_included", len(studies))])
+        return pd.concat([table, total[FIELDS], studies_row], ignore_index=True)
+    studies_of = study_counts(studies, earlier)
+    previous = pd.DataFrame([_row(PREVIOUS, box, studies_of[box]) for box in PREVIOUS_BOXES])
+    studies_rows = pd.DataFrame([_row(TOTAL, "studies_included", len(studies), label=TOTAL_STUDIES_LABEL),
+                                 *(_row(TOTAL, box, studies_of[box]) for box in UPDATE_BOXES)])
+    return pd.concat([previous, table, total[FIELDS], studies_rows], ignore_index=True)
 
 
 def prisma_counts(review_dir: str | Path, out_dir: str | Path) -> pd.DataFrame:
@@ -235,11 +280,17 @@ def source_counts(counts: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _name(column: str) -> str:
-    return {"databases_registers": "Databases and registers", "other_methods": "Other methods", TOTAL: "Total"}[column]
+    return {"databases_registers": "Databases and registers", "other_methods": "Other methods", TOTAL: "Total",
+            PREVIOUS: "Previous studies"}[column]
 
 
-def _n(counts: pd.DataFrame, box: str, column: str) -> str:
-    return f"{BOXES[box]} ({count(counts, box, column)})"
+def _label(box: str, updated: bool = False) -> str:
+    """A box's label; studies_included is the total of previous and new studies in an updated review."""
+    return TOTAL_STUDIES_LABEL if updated and box == "studies_included" else BOXES[box]
+
+
+def _n(counts: pd.DataFrame, box: str, column: str, updated: bool = False) -> str:
+    return f"{_label(box, updated)} ({count(counts, box, column)})"
 
 
 def _column_checks(counts: pd.DataFrame, column: str) -> list[str]:
@@ -277,19 +328,38 @@ def _column_checks(counts: pd.DataFrame, column: str) -> list[str]:
     return messages
 
 
-def _total_checks(counts: pd.DataFrame) -> list[str]:
+def _total_checks(counts: pd.DataFrame, updated: bool) -> list[str]:
     """The total column against the sum of the columns, and studies against their reports."""
     messages = []
     columns = counts[counts["column"].isin(COLUMNS) & (counts["source"] == "")]
     summed = columns.groupby(["box", "reason"])["count"].sum()
-    for row in counts[(counts["column"] == TOTAL) & (counts["box"] != "studies_included")].itertuples():
+    for row in counts[(counts["column"] == TOTAL) & ~counts["box"].isin(STUDY_BOXES)].itertuples():
         if summed.get((row.box, row.reason), 0) != row.count:
             messages.append(f"Total: {row.label} ({row.count}) is not the sum of the columns "
                             f"({summed.get((row.box, row.reason), 0)})")
-    studies, reports = count(counts, "studies_included"), count(counts, "reports_included")
-    if studies > reports:
-        messages.append(f"Total: {BOXES['studies_included']} ({studies}) exceed {BOXES['reports_included']} ({reports})")
+    pairs = ([("studies_previous", "reports_previous", PREVIOUS), ("studies_new", "reports_new", TOTAL),
+              ("studies_included", "reports_total", TOTAL)] if updated else [("studies_included", "reports_included", TOTAL)])
+    for studies, reports, column in pairs:
+        if count(counts, studies, column) > count(counts, reports, column):
+            messages.append(f"{_name(column)}: {_n(counts, studies, column, updated)} exceed {_n(counts, reports, column)}")
     return messages
+
+
+def _update_checks(counts: pd.DataFrame) -> list[str]:
+    """The equations of an updated review: total studies and reports are the previous ones and the new ones."""
+    messages = []
+    sums = [("studies_included", ("studies_previous", PREVIOUS), ("studies_new", TOTAL)),
+            ("reports_total", ("reports_previous", PREVIOUS), ("reports_included", TOTAL))]
+    for result, *parts in sums:
+        expected, got = sum(count(counts, box, column) for box, column in parts), count(counts, result)
+        if expected != got:
+            terms = " + ".join(_n(counts, box, column) for box, column in parts)
+            messages.append(f"Total: {terms} = {expected}, but {_label(result, True)} = {got}")
+    if count(counts, "reports_new") > count(counts, "reports_included"):
+        messages.append(f"Total: {_n(counts, 'reports_new', TOTAL)} exceed {_n(counts, 'reports_included', TOTAL)}: "
+                        "a new study links a report that is not of the latest round")
+    negative = counts[(counts["column"] == PREVIOUS) & (counts["count"] < 0)]
+    return messages + [f"{_name(PREVIOUS)}: {label} is negative ({n})" for label, n in zip(negative["label"], negative["count"])]
 
 
 def _draft_messages(counts: pd.DataFrame) -> list[str]:
@@ -304,15 +374,29 @@ def _draft_messages(counts: pd.DataFrame) -> list[str]:
     return messages
 
 
+def is_updated(counts: pd.DataFrame) -> bool:
+    """Whether the counts are of an updated review (they have the previous column or the total's new studies)."""
+    return bool((counts["column"] == PREVIOUS).any() or counts["box"].isin(UPDATE_BOXES).any())
+
+
+def _expected_boxes(updated: bool) -> list[tuple[str, str]]:
+    """(column, box) of every count the diagram needs."""
+    flow = [box for box in BOXES if box not in STUDY_BOXES]
+    boxes = [(column, box) for column in (*COLUMNS, TOTAL) for box in flow] + [(TOTAL, "studies_included")]
+    if updated:
+        boxes += [(PREVIOUS, box) for box in PREVIOUS_BOXES] + [(TOTAL, box) for box in UPDATE_BOXES]
+    return boxes
+
+
 def check_prisma(counts: pd.DataFrame) -> list[str]:
     """Where the counts do not add up, naming the boxes and numbers; records awaiting a decision; [] if all is well."""
     counts = counts_as_read(counts)
-    missing = [f"no count for {BOXES[box]} ({box}) in column {column!r}"
-               for column in (*COLUMNS, TOTAL) for box in BOXES
-               if box != "studies_included" or column == TOTAL
+    updated = is_updated(counts)
+    missing = [f"no count for {BOXES[box]} ({box}) in column {column!r}" for column, box in _expected_boxes(updated)
                if counts[(counts["column"] == column) & (counts["box"] == box) & (counts["source"] == "")
                          & (counts["reason"] == "")].empty]
     if missing:
         return missing
     messages = [m for column in (*COLUMNS, TOTAL) for m in _column_checks(counts, column)]
-    return messages + _total_checks(counts) + _draft_messages(counts)
+    messages += _total_checks(counts, updated) + (_update_checks(counts) if updated else [])
+    return messages + _draft_messages(counts)

@@ -10,6 +10,17 @@ whatever its source, so the other-methods column has the same boxes as the datab
 (the template leaves screening out there). Records still awaiting a decision are listed in the
 excluded boxes and noted under the diagram as a draft.
 
+An updated review (``prisma.is_updated``: counts with a ``previous`` column) is drawn as the template
+for updated reviews: a "Previous studies" column on the left under a grey heading, its box of the
+studies and reports included in the previous version of the review in the Identification row; the
+other headings say "Identification of new studies via …"; the included box under the first column
+holds the new studies and their reports (and the new reports of previous studies, when there are
+any); one row below it, in the previous-studies column, the box of the total studies and reports,
+reached by an arrow down from the previous-studies box and one from the new studies' box. The new
+boxes' gids are ``box:header/previous``, ``box:previous/studies_previous`` and ``box:total_included``
+(``text:…`` for their texts), the arrows' ``arrow:previous`` and ``arrow:new_studies`` (the line down
+to the latter ``line:new_studies``).
+
 Text is wrapped to the width of its box, measured with the renderer, so nothing overflows.
 """
 from __future__ import annotations
@@ -28,7 +39,17 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 
 from reviewkit.core.plot_style import style  # noqa: E402
-from reviewkit.report.prisma import COLUMN_LABELS, COLUMNS, count, counts_as_read, reason_counts, source_counts  # noqa: E402
+from reviewkit.report.prisma import (  # noqa: E402
+    COLUMN_LABELS,
+    COLUMNS,
+    PREVIOUS,
+    UPDATE_LABELS,
+    count,
+    counts_as_read,
+    is_updated,
+    reason_counts,
+    source_counts,
+)
 
 FONT = 8.0  # points, box text
 HEAD_FONT = 8.5  # points, bold headings and phase names
@@ -44,6 +65,7 @@ ROW_GAP = 0.3  # inches between rows (room for the arrows)
 MARGIN = 0.15  # inches around the diagram
 INDENT = "   "
 HEADER_COLOUR = "#FFC000"  # the template's yellow headings
+PREVIOUS_COLOUR = "#D9D9D9"  # the template's grey heading of previous studies (updated review)
 BAND_COLOUR = "#BCD2EE"  # the template's light-blue phase bands
 DRAFT_COLOUR = "#B00000"
 LINE_WIDTH = 0.8
@@ -67,6 +89,17 @@ def _n(value: int) -> str:
 def drawn_columns(counts: pd.DataFrame) -> list[str]:
     """The PRISMA columns with at least one source; both if no column has one."""
     return [c for c in COLUMNS if not source_counts(counts, c).empty] or list(COLUMNS)
+
+
+def _included_paragraphs(counts: pd.DataFrame, updated: bool) -> list[tuple[str, int]]:
+    """The included box: the studies and reports included; of an updated review the new ones."""
+    if not updated:
+        return [(f"Studies included in review {_n(count(counts, 'studies_included'))}", 0),
+                (f"Reports of included studies {_n(count(counts, 'reports_included'))}", 0)]
+    again = count(counts, "reports_included") - count(counts, "reports_new")
+    return ([(f"New studies included in review {_n(count(counts, 'studies_new'))}", 0),
+             (f"Reports of new included studies {_n(count(counts, 'reports_new'))}", 0)]
+            + ([(f"New reports of previous studies {_n(again)}", 0)] if again > 0 else []))
 
 
 def _awaiting(counts: pd.DataFrame, box: str, column: str) -> list[tuple[str, int]]:
@@ -129,6 +162,20 @@ class _Measure:
         return "\n".join(lines)
 
 
+def _update_boxes(counts: pd.DataFrame, measure: _Measure, x: float) -> tuple[_Box, _Box, _Box]:
+    """The previous-studies heading, its box of previous studies and the total box, at ``x``."""
+    header = _Box(f"header/{PREVIOUS}", measure.wrap([(UPDATE_LABELS[PREVIOUS], 0)], MAIN_W - 2 * PAD, HEAD_FONT, "bold"),
+                  x, MAIN_W)
+    previous = _Box(f"{PREVIOUS}/studies_previous", measure.wrap(
+        [(f"Studies included in previous version of review {_n(count(counts, 'studies_previous', PREVIOUS))}", 0),
+         (f"Reports of studies included in previous version of review {_n(count(counts, 'reports_previous', PREVIOUS))}",
+          0)], MAIN_W - 2 * PAD), x, MAIN_W)
+    total = _Box("total_included", measure.wrap(
+        [(f"Total studies included in review {_n(count(counts, 'studies_included'))}", 0),
+         (f"Reports of total included studies {_n(count(counts, 'reports_total'))}", 0)], MAIN_W - 2 * PAD), x, MAIN_W)
+    return header, previous, total
+
+
 def _rect(ax: Axes, box: _Box, top: float, colour: str = "white", rounded: bool = False) -> None:
     if rounded:
         patch = FancyBboxPatch((box.x, top), box.width, box.height, boxstyle="round,pad=0,rounding_size=0.07",
@@ -146,9 +193,25 @@ def _draw_box(ax: Axes, box: _Box, top: float) -> None:
             linespacing=LINESPACING, gid=f"text:{box.name}")
 
 
-def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="black", lw=LINE_WIDTH,
-                                                          shrinkA=0, shrinkB=0, mutation_scale=9))
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], gid: str | None = None) -> None:
+    arrow = ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="black", lw=LINE_WIDTH,
+                                                                  shrinkA=0, shrinkB=0, mutation_scale=9))
+    if gid:
+        arrow.set_gid(gid)
+
+
+def _draw_update(ax: Axes, previous: _Box, previous_top: float, total: _Box, total_top: float, included: _Box,
+                 included_top: float) -> None:
+    """An updated review's previous-studies and total boxes, an arrow down from the one to the other and one
+    from the new studies' box (down, then left) to the total."""
+    _draw_box(ax, previous, previous_top)
+    _draw_box(ax, total, total_top)
+    x = previous.x + previous.width / 2
+    _arrow(ax, (x, previous_top + previous.height), (x, total_top), gid="arrow:previous")
+    x, middle = included.x + included.width / 2, total_top + total.height / 2
+    ax.plot([x, x], [included_top + included.height, middle], color="black", linewidth=LINE_WIDTH,
+            solid_capstyle="butt", gid="line:new_studies")
+    _arrow(ax, (x, middle), (total.x + total.width, middle), gid="arrow:new_studies")
 
 
 def _draft_note(counts: pd.DataFrame) -> str:
@@ -163,25 +226,29 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
     """The PRISMA 2020 flow diagram of the counts (``prisma.prisma_counts`` or ``tables/prisma.csv``)."""
     counts = counts_as_read(counts)
     columns = drawn_columns(counts)
+    updated = is_updated(counts)
     column_w = MAIN_W + ARROW_GAP + SIDE_W
     left = MARGIN + BAND_W + BAND_GAP
-    width = left + len(columns) * column_w + (len(columns) - 1) * COLUMN_GAP + MARGIN
+    first = left + (MAIN_W + COLUMN_GAP if updated else 0)  # the first identification column
+    width = first + len(columns) * column_w + (len(columns) - 1) * COLUMN_GAP + MARGIN
     inner = width - 2 * MARGIN
     with style():
         fig = plt.figure(figsize=(width, 1))
         measure = _Measure(fig)
-        xs = {c: left + i * (column_w + COLUMN_GAP) for i, c in enumerate(columns)}
-        headers = [_Box(f"header/{c}", measure.wrap([(COLUMN_LABELS[c], 0)], column_w - 2 * PAD, HEAD_FONT, "bold"),
+        xs = {c: first + i * (column_w + COLUMN_GAP) for i, c in enumerate(columns)}
+        labels = UPDATE_LABELS if updated else COLUMN_LABELS
+        headers = [_Box(f"header/{c}", measure.wrap([(labels[c], 0)], column_w - 2 * PAD, HEAD_FONT, "bold"),
                         xs[c], column_w) for c in columns]
+        if updated:
+            previous_header, previous, total = _update_boxes(counts, measure, left)
+            headers.insert(0, previous_header)
         grid = [[(_Box(f"{c}/{main}", measure.wrap(m, MAIN_W - 2 * PAD), xs[c], MAIN_W),
                   _Box(f"{c}/{side}", measure.wrap(s, SIDE_W - 2 * PAD), xs[c] + MAIN_W + ARROW_GAP, SIDE_W))
                  for c, (m, s) in [(c, _paragraphs(counts, c)[row]) for c in columns]]
                 for row, (main, side) in enumerate([("identified", "duplicates_removed"), ("screened", "excluded_screening"),
                                                     ("sought", "not_retrieved"), ("assessed", "excluded_full_text")])]
-        included = _Box("included", measure.wrap(
-            [(f"Studies included in review {_n(count(counts, 'studies_included'))}", 0),
-             (f"Reports of included studies {_n(count(counts, 'reports_included'))}", 0)], MAIN_W - 2 * PAD),
-            xs[columns[0]], MAIN_W)
+        included = _Box("included", measure.wrap(_included_paragraphs(counts, updated), MAIN_W - 2 * PAD),
+                        xs[columns[0]], MAIN_W)
         phases = {name: measure.size(name, HEAD_FONT, "bold")[0] + 2 * PAD for name in ("Identification", "Screening", "Included")}
         heading = measure.wrap([(title, 0)], inner, TITLE_FONT, "bold") if title else ""
         note = measure.wrap([(_draft_note(counts), 0)], inner) if _draft_note(counts) else ""
@@ -192,11 +259,16 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
         for header in headers:
             header.height = measure.size(header.text, HEAD_FONT, "bold")[1] + 2 * PAD
         row_heights = [max(height(b.text) for pair in row for b in pair) for row in grid]
-        row_heights[0] = max(row_heights[0], phases["Identification"])
+        row_heights[0] = max(row_heights[0], phases["Identification"], height(previous.text) if updated else 0)
         screening_extra = phases["Screening"] - (sum(row_heights[1:]) + 2 * ROW_GAP)
         if screening_extra > 0:
             row_heights[1:] = [h + screening_extra / 3 for h in row_heights[1:]]
         included.height = max(height(included.text), phases["Included"])
+        if updated:
+            included.height, total.height, previous.height = height(included.text), height(total.text), row_heights[0]
+            included_extra = (phases["Included"] - (included.height + ROW_GAP + total.height)) / 2
+            if included_extra > 0:
+                included.height, total.height = included.height + included_extra, total.height + included_extra
         for row, h in zip(grid, row_heights):
             for box in (b for pair in row for b in pair):
                 box.height = h
@@ -210,6 +282,9 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
             top += h + ROW_GAP
         included_top = top
         bottom = included_top + included.height
+        if updated:
+            total_top = bottom + ROW_GAP
+            bottom = total_top + total.height
         total_h = bottom + (measure.size(note, FONT)[1] + 0.15 if note else 0) + MARGIN
 
         fig.set_size_inches(width, total_h)
@@ -220,7 +295,8 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
         if heading:
             ax.text(MARGIN, MARGIN, heading, fontsize=TITLE_FONT, fontweight="bold", ha="left", va="top", linespacing=LINESPACING)
         for header in headers:
-            _rect(ax, header, header_top, HEADER_COLOUR, rounded=True)
+            _rect(ax, header, header_top, PREVIOUS_COLOUR if header.name == f"header/{PREVIOUS}" else HEADER_COLOUR,
+                  rounded=True)
             ax.text(header.x + header.width / 2, header_top + header.height / 2, header.text, fontsize=HEAD_FONT,
                     fontweight="bold", ha="center", va="center", linespacing=LINESPACING, gid=f"text:{header.name}")
         bands = {"Identification": (tops[0], tops[0] + row_heights[0]),
@@ -239,6 +315,8 @@ def plot_prisma(counts: pd.DataFrame, *, title: str | None = None) -> Figure:
                 if r + 1 < len(grid):
                     _arrow(ax, (main.x + main.width / 2, y + main.height), (main.x + main.width / 2, tops[r + 1]))
         _draw_box(ax, included, included_top)
+        if updated:
+            _draw_update(ax, previous, tops[0], total, total_top, included, included_top)
         middle = included_top + included.height / 2
         for c in columns:
             x, y = xs[c] + MAIN_W / 2, tops[3] + row_heights[3]
