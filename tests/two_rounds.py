@@ -6,7 +6,7 @@ git repository as the previous version of the review. In it, R1 and R2 were stil
 of the narrative review 013 at title/abstract, and the form of alder-2009 had no ``country`` yet.
 
 Round 1 also has the RIS export ``search-2020.ris``: three records off the topic, excluded at title/abstract.
-Round 2 (``update-2024``) adds two sources: the RIS export ``update-2024.ris`` (imported with
+Round 2 (``update-2025``) adds two sources: the RIS export ``update-2025.ris`` (imported with
 ``add_import(round=...)``) with copies of two round-1 records of ``search-2020`` (one found by its DOI, one by
 title, authors, year and journal) and one new record off the topic, and the folder ``documents_update`` with 008 (the full report of the HEX trial, a previous study), 010–012
 (three new trials) and 014 (pupils, excluded at full text). R1 and R2 decide on the new records; 013 is excluded;
@@ -29,7 +29,7 @@ from reviewkit.records.imports import add_import
 FIXTURE = ROOT / "tests" / "fixtures" / "trials_review"
 ROUND_2_DOCUMENTS = ("008_haddad_2017", "010_jansen_2019", "011_kowalski_2021", "012_lindqvist_2023", "014_novak_2022")
 NEW_STUDIES = ("jansen-2019", "kowalski-2021", "lindqvist-2023")
-ROUND_2_DATE = datetime.date(2024, 3, 1)
+ROUND_2_DATE = datetime.date(2025, 6, 1)
 FIRST_RIS = """TY  - JOUR
 T1  - Yoga for chronic low back pain: a randomised trial
 A1  - Smith, A.
@@ -86,7 +86,7 @@ ER  -
 """
 FIRST_RECORDS = {"search-2020:1": "wrong_population", "search-2020:2": "wrong_population",
                  "search-2020:3": "wrong_intervention"}
-RIS_NEW_RECORD = "update-2024:3"
+RIS_NEW_RECORD = "update-2025:3"
 
 
 def _git(folder: Path, *args: str) -> None:
@@ -134,7 +134,7 @@ def _round_two_source(review: Path) -> None:
     """The round's folder of documents, listed in the protocol as a source of the round."""
     text = (review / "protocol.yml").read_text(encoding="utf-8")
     entry = ("  - id: trials-update\n    name: Fictional trial reports found by the update search\n"
-             "    kind: databases_registers\n    path: ../documents_update\n    format: text\n    round: update-2024\n")
+             "    kind: databases_registers\n    path: ../documents_update\n    format: text\n    round: update-2025\n")
     anchor = "rounds:\n"
     assert text.count(anchor) == 1
     (review / "protocol.yml").write_text(text.replace(anchor, entry + anchor), encoding="utf-8")
@@ -159,17 +159,18 @@ def make_two_round_review(tmp_path: Path, *, commit_round_two: bool = False, dec
     _git(root, "add", "review", "documents")
     _git(root, "commit", "-q", "-m", "Review, first search")
 
-    ris = tmp_path / "update-2024.ris"
+    ris = tmp_path / "update-2025.ris"
     ris.write_text(UPDATE_RIS, encoding="utf-8")
-    add_import(review, ris, source="update-2024", name="Fictional trials register, update search",
-               round="update-2024", round_date=ROUND_2_DATE)
+    add_import(review, ris, source="update-2025", name="Fictional trials register, update search",
+               round="update-2025", round_date=ROUND_2_DATE)
     _round_two_source(review)
     if decide_round_two:
         for folder in ("screening", "extraction", "rob"):
             shutil.rmtree(review / folder)
             shutil.copytree(later / folder, review / folder)
         shutil.copy(later / "studies.yml", review / "studies.yml")
-        _decide(review, {**FIRST_RECORDS, RIS_NEW_RECORD: "wrong_population"}, "2025-03-04T08:00:00Z")
+        _decide(review, FIRST_RECORDS, "2025-03-04T08:00:00Z")
+        _decide(review, {RIS_NEW_RECORD: "wrong_population"}, "2025-06-05T09:00:00Z")
     else:
         for folder in ("title_abstract", "full_text"):
             for path in (review / "screening" / folder).glob("*.csv"):
@@ -179,5 +180,5 @@ def make_two_round_review(tmp_path: Path, *, commit_round_two: bool = False, dec
     shutil.rmtree(later)
     if commit_round_two:
         _git(root, "add", "-A")
-        _git(root, "commit", "-q", "-m", "Update search, round update-2024")
+        _git(root, "commit", "-q", "-m", "Update search, round update-2025")
     return review

@@ -23,13 +23,13 @@ def test_an_updated_review_runs_into_the_pdf_with_what_changed(tmp_path):
     run(review, out, report=lambda line: None)
 
     records = read_table(out, "records").set_index("record_id")
-    assert records.loc["update-2024:1", "duplicate_of"] == "search-2020:1"
-    assert records.loc["update-2024:2", "duplicate_of"] == "search-2020:2"
+    assert records.loc["update-2025:1", "duplicate_of"] == "search-2020:1"
+    assert records.loc["update-2025:2", "duplicate_of"] == "search-2020:2"
     sources = read_table(out, "sources").set_index("source")
-    assert sources["round_number"].to_dict() == {"trials": "1", "search-2020": "1", "update-2024": "2",
+    assert sources["round_number"].to_dict() == {"trials": "1", "search-2020": "1", "update-2025": "2",
                                                  "trials-update": "2"}
     screened = set(read_table(out, "screening")["record_id"])
-    assert {"update-2024:1", "update-2024:2"}.isdisjoint(screened) and RIS_NEW_RECORD in screened
+    assert {"update-2025:1", "update-2025:2"}.isdisjoint(screened) and RIS_NEW_RECORD in screened
 
     prisma = read_table(out, "prisma").astype({"count": int})
     assert check_prisma(prisma) == []
@@ -54,9 +54,9 @@ def test_an_updated_review_runs_into_the_pdf_with_what_changed(tmp_path):
 
     cumulative = read_table(out, "cumulative")
     relapse = cumulative[cumulative["outcome"] == "relapse"].set_index("step")
-    assert list(relapse.index) == ["initial", "update-2024"] and relapse["k"].tolist() == ["9", "12"]
+    assert list(relapse.index) == ["initial", "update-2025"] and relapse["k"].tolist() == ["9", "12"]
     effects = read_table(out, "effects").set_index(["outcome", "group"])
-    assert float(relapse.loc["update-2024", "estimate"]) == pytest.approx(
+    assert float(relapse.loc["update-2025", "estimate"]) == pytest.approx(
         float(effects.loc[("relapse", "all studies"), "estimate"]), rel=1e-9)
     arms = read_table(out, "extraction").pivot(index="study_id", columns="field", values="value").loc[PREVIOUS]
     first = pool_binary(*(arms[f"relapse_{v}_{a}"].astype(int).tolist() for a in "tc" for v in ("events", "total")),

@@ -55,7 +55,7 @@ def test_only_the_new_rounds_new_records_wait_for_screening_and_earlier_decision
     review = make_two_round_review(tmp_path, decide_round_two=False)
     opened = open_review(review, tmp_path / "build")
     screened = {r.id for r in opened.to_screen}
-    assert {"update-2024:1", "update-2024:2"}.isdisjoint(screened)  # copies of round-1 records
+    assert {"update-2025:1", "update-2025:2"}.isdisjoint(screened)  # copies of round-1 records
     resolved = resolved_table(review, opened.protocol, opened.records, opened.to_screen)
     title = resolved[resolved["stage"] == "title_abstract"].set_index("record_id")["decision"]
     pending = set(title[title == "pending"].index)

@@ -8,13 +8,19 @@ import pandas as pd
 from reviewkit.core.numbers import EMPTY, fmt_count, fmt_interval
 from reviewkit.report.blocks import _table_figure, pending
 from reviewkit.report.changes import latest_round
+from reviewkit.report.effects import fmt_effect
 from reviewkit.report.inputs import Build
 from reviewkit.report.prisma import TOTAL, count
 from reviewkit.report.typst import Markup, figure, heading, paragraph
 from reviewkit.report.wording import _plural, _were, _words
+from reviewkit.synthesis.cumulative import PROPORTION
 
 CHANGE_LABELS = {"new_study": "New study", "new_report": "New report of an included study",
                  "decision": "Screening decision", "extraction": "Extracted value", "risk_of_bias": "Risk of bias"}
+COUNTED = {"new_study": ("new study", "new studies"), "new_report": ("new report of an included study",
+                                                                   "new reports of included studies"),
+           "decision": ("screening decision", "screening decisions"), "extraction": ("extracted value", "extracted values"),
+           "risk_of_bias": ("risk-of-bias judgment", "risk-of-bias judgments")}
 SHOWN_CHANGES = 60  # rows of the changes table in the PDF; tables/changes.csv has them all
 
 
@@ -52,7 +58,7 @@ def _changes(build: Build, changes: pd.DataFrame) -> Markup:
     notes = [r.after for r in changes.itertuples() if r.kind == "note"]
     rows = changes[changes["kind"] != "note"]
     out = paragraph(f"What changed since the previous version, {how}: "
-                    + "; ".join(f"{_plural(int(n), label.lower())}" for kind, label in CHANGE_LABELS.items()
+                    + "; ".join(_plural(int(n), *COUNTED[kind]) for kind in CHANGE_LABELS
                                 for n in [(rows["kind"] == kind).sum()] if n) + "." if not rows.empty else
                     f"Nothing changed in the studies, decisions, values or judgments since the previous version ({how}).")
     out += paragraph(" ".join(n[:1].upper() + n[1:] + "." for n in notes)) if notes else Markup("")
@@ -72,7 +78,9 @@ def _cumulative(build: Build, cumulative: pd.DataFrame) -> Markup:
         return paragraph("No outcome is pooled, so no pooled estimate could change.")
     labels = {o.id: o.label for o in build.protocol.outcomes}
     frame = pd.DataFrame([{"Outcome": labels.get(r.outcome, r.outcome), "Up to round": r.step, "Studies": fmt_count(r.k),
-                           "Estimate (95% CI)": fmt_interval(r.estimate, r.ci_low, r.ci_high) if r.estimate else EMPTY,
+                           "Measure": "proportion" if r.measure == PROPORTION else r.measure,
+                           "Estimate (95% CI)": fmt_interval(r.estimate, r.ci_low, r.ci_high) if r.measure == PROPORTION
+                           else fmt_effect(r.measure, r.estimate, r.ci_low, r.ci_high),
                            "Note": r.note or EMPTY} for r in cumulative.itertuples()])
     out = paragraph("Each pooled estimate after each search round (a cumulative meta-analysis by round, with the model "
                     "of the main analysis): the last row of an outcome is the current estimate.")

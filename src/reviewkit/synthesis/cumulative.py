@@ -136,10 +136,11 @@ def _style_axis(ax: Axes, values: np.ndarray, null: float | None, log: bool, nam
     ax.set_xlabel(name + (" (log scale)" if log else ""), fontsize=8)
 
 
-def cumulative_forest(title: str, table: pd.DataFrame, *, measure: str, scale: str = "log") -> Figure:
+def cumulative_forest(title: str, table: pd.DataFrame, *, measure: str, scale: str = "log",
+                      steps: str = "Step") -> Figure:
     """The forest plot of a ``cumulative`` table: per step its label, ``k = n``, the pooled estimate as a point
     on its 95% CI line and ``estimate (low to high)``; a step without a fit shows its note. ``measure``: RR, OR,
-    RD, MD, SMD, generic or "proportion"; ``scale``: "log" (ratios) or "linear"."""
+    RD, MD, SMD, generic or "proportion"; ``scale``: "log" (ratios) or "linear"; ``steps`` heads the steps' column."""
     where = "cumulative_forest"
     choice(where, "scale", scale, SCALES)
     if not isinstance(table, pd.DataFrame) or not {"step", "k", "estimate", "ci_low", "ci_high"} <= set(table.columns):
@@ -155,7 +156,7 @@ def cumulative_forest(title: str, table: pd.DataFrame, *, measure: str, scale: s
     shown = {i: _figures(row, measure, digits) for i, (_, row) in enumerate(table.iterrows()) if fits[i]}
     notes = ["" if missing(n) else str(n) for n in table.get("note", [""] * len(table))]
     name = "Proportion" if measure == PROPORTION else MEASURE_NAMES.get(measure, measure)
-    x_count = MARGIN + max(_width(t) for t in [*labels, "Step"]) + GAP
+    x_count = MARGIN + max([_width(t) for t in labels] + [_width(steps, bold=True)]) + GAP
     x_plot = x_count + max(_width(t) for t in [*counts, "Studies"]) + GAP
     x_text = x_plot + PLOT_W + GAP
     notes_end = max([x_plot + _width(n, SMALL) for n, fit in zip(notes, fits) if not fit] + [0])
@@ -177,7 +178,7 @@ def cumulative_forest(title: str, table: pd.DataFrame, *, measure: str, scale: s
             canvas.text(at, y, value, ha="left", va="center", **kw)
 
         text(MARGIN, MARGIN + 0.12, title, fontsize=11, fontweight="bold")
-        for at, value in ((MARGIN, "Step"), (x_count, "Studies"), (x_text, f"{name} (95% CI)")):
+        for at, value in ((MARGIN, steps), (x_count, "Studies"), (x_text, f"{name} (95% CI)")):
             text(at, top - 0.14, value, fontweight="bold")
         canvas.plot([MARGIN, width - MARGIN], [top - 0.02] * 2, color=EDGE_COLOUR, lw=0.6)
         for drawn, run in groupby(range(len(table)), key=lambda i: fits[i]):  # the no-effect line, not across notes

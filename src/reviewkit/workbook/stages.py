@@ -75,7 +75,7 @@ STAGES: tuple[Stage, ...] = (
           ("synthesis", "synthesis_studies", "sensitivity", "effects", "effect_studies", "small_studies",
            "leave_one_out", "meta_regression", "effect_sensitivity", "cumulative", "narrative", "grade", "sof"),
           "reviewkit.synthesis.grade:validate", "reviewkit.synthesis.grade:stage_status"),
-    Stage("report", "report", "06_report.ipynb", ("status", "prisma")),
+    Stage("report", "report", "06_report.ipynb", ("status", "prisma", "changes")),
 )
 
 
