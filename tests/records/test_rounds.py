@@ -17,6 +17,7 @@ from reviewkit.records.dedup.review import record_duplicates
 from reviewkit.records.imports import add_import
 from reviewkit.records.sources import load_records
 from reviewkit.screening.decisions import resolved_table
+from reviewkit.screening.prioritise import review_labels, screening_order
 from reviewkit.workbook import open_review
 from reviewkit.workbook.cli import main
 from reviewkit.workbook.validate import validate_review
@@ -62,6 +63,10 @@ def test_only_the_new_rounds_new_records_wait_for_screening_and_earlier_decision
     assert pending == {RIS_NEW_RECORD, "008_haddad_2017", "010_jansen_2019", "011_kowalski_2021", "012_lindqvist_2023",
                        "014_novak_2022"}
     assert title["search-2020:1"] == "exclude" and title["000_alder_2009"] == "include"  # round 1's decisions stand
+    labels = review_labels(resolved, opened.to_screen)  # the ranking learns from every earlier round's decision
+    assert len(labels) == len(opened.to_screen) - len(pending) == 13
+    order, ranked = screening_order(resolved, opened.to_screen, cache=tmp_path / "cache")
+    assert set(ranked["record_id"]) == pending and set(order[:len(pending)]) == pending
 
 
 def test_a_round_with_no_new_record_is_refused_and_changes_nothing(seed_review, tmp_path):

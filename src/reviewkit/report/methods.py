@@ -40,11 +40,20 @@ def _eligibility(build: Build) -> Markup:
 def _sources(build: Build) -> Markup:
     counts = build.table("sources")
     per_source = dict(zip(counts["source"], counts["records"])) if counts is not None else {}
-    rows = pd.DataFrame([{"Source": s.name, "PRISMA 2020 column": PRISMA_COLUMNS[s.kind],
+    p = build.protocol
+    rounds = {r.id: r.label or r.id for r in p.rounds}
+    rows = pd.DataFrame([{"Source": s.name, **({"Search round": rounds[p.round_id(p.round_number(s))]} if rounds else {}),
+                          "PRISMA 2020 column": PRISMA_COLUMNS[s.kind],
                           "Search and dates": s.searched or EMPTY, "Records": fmt_count(per_source.get(s.id, ""))}
-                         for s in build.protocol.sources])
+                         for s in p.sources_by_round()])
     text = paragraph(f"{_plural(len(rows), 'source')} {_were(len(rows))} searched or consulted. "
                      "The search of each source is described as the protocol records it.")
+    if len(p.rounds) > 1:
+        dated = [f"{r.label or r.id}" + (f" ({r.date:%-d %B %Y})" if r.date else "") for r in p.rounds]
+        text += paragraph(f"The review was updated: the searches were run in {_plural(len(p.rounds), 'round')}, "
+                          f"{_words(dated)}. The records of each later round were de-duplicated against those of the "
+                          "earlier rounds, keeping the earlier record with its decisions, so no record was screened "
+                          "twice.")
     return heading("Information sources and search", 2, label="sources") + text + table(rows)
 
 

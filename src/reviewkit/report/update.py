@@ -13,7 +13,7 @@ from reviewkit.report.inputs import Build
 from reviewkit.report.prisma import TOTAL, count
 from reviewkit.report.typst import Markup, figure, heading, paragraph
 from reviewkit.report.wording import _plural, _were, _words
-from reviewkit.synthesis.cumulative import PROPORTION
+from reviewkit.synthesis.cumul import PROPORTION
 
 CHANGE_LABELS = {"new_study": "New study", "new_report": "New report of an included study",
                  "decision": "Screening decision", "extraction": "Extracted value", "risk_of_bias": "Risk of bias"}

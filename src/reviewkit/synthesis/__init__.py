@@ -9,7 +9,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "comparative": ["PooledEffect", "StudyEffect", "pool_binary", "pool_continuous", "pool_generic"],
     "bias": ["egger_test", "trim_and_fill"],
     "moderators": ["leave_one_out", "meta_regression", "subgroup_test"],
-    "cumulative": ["cumulative", "cumulative_forest"],
+    "cumul": ["cumulative", "cumulative_forest"],
     "by_round": ["round_table"],
     "outcomes": ["outcome_table", "overall_risk_of_bias", "rob_judgments"],
     "tables": ["direction_counts", "narrative_table", "sensitivity_table", "synthesis_tables"],

@@ -8,7 +8,7 @@ import pandas as pd
 from reviewkit.core.outcome import MetaAnalysis
 from reviewkit.core.protocol import Protocol
 from reviewkit.synthesis.comparative import PooledEffect
-from reviewkit.synthesis.cumulative import COLUMNS, PROPORTION, cumulative
+from reviewkit.synthesis.cumul import COLUMNS, PROPORTION, cumulative
 from reviewkit.synthesis.meta import pool_proportions
 from reviewkit.synthesis.outcomes import ALL
 
