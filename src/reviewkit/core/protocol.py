@@ -51,6 +51,14 @@ class Round(_Strict):
     label: str | None = None
 
 
+class IndependentReviewers(_Strict):
+    """How many reviewers judge each study independently at each stage; with two or more, each reviewer's answers
+    are a file of their own and disagreements are settled in a consensus file (``core.team``)."""
+
+    extraction: int = Field(1, ge=1)
+    risk_of_bias: int = Field(1, ge=1)
+
+
 class ExclusionReason(_Strict):
     id: str
     label: str
@@ -114,6 +122,7 @@ class Protocol(_Strict):
     risk_of_bias_tools: dict[str, str]
     synthesis: str
     meta_analysis: MetaAnalysis = MetaAnalysis()
+    independent_reviewers: IndependentReviewers = IndependentReviewers()
     certainty: str
 
     def reference_problems(self) -> list[tuple[tuple[str | int, ...], str]]:

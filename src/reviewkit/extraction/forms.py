@@ -8,7 +8,6 @@ be found, verbatim up to typography, in the text of the record it names. An opti
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,49 +16,17 @@ from reviewkit.core.evidence import FoundQuote, normalise, verify_quotes
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, locked, read_yaml, save_checked
+from reviewkit.core.team import CONSENSUS, reviewer_path, study_files
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
+from reviewkit.extraction.model import NOT_REPORTED, Discrepancy, Entry, Form
+from reviewkit.extraction.team import TeamForm, merge
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study, load_studies, read_studies
 
 EXTRACTION_DIR = "extraction"
-NOT_REPORTED = "not reported"
 DISCREPANCIES = "discrepancies"
 ENTRY_KEYS = {"value", "quote", "record", "note"}
 DISCREPANCY_KEYS = {"records", "note", "quote", "record"}
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A reviewer's value for one form field, with the quotes that support it."""
-
-    field: str
-    value: Any  # int, str, list[str], or NOT_REPORTED
-    evidence: tuple[FoundQuote, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Discrepancy:
-    """Reports of one study that disagree, or a report that misstates the study."""
-
-    records: tuple[str, ...]
-    note: str
-    evidence: tuple[FoundQuote, ...] = ()
-
-
-@dataclass(frozen=True)
-class Form:
-    """A study's extraction form as read from its file (only the entries that passed every check)."""
-
-    study: Study
-    entries: dict[str, Entry]
-    discrepancies: tuple[Discrepancy, ...] = ()
-
-    def status(self, key: str) -> str:
-        """``extracted``, ``not reported`` or ``pending``."""
-        if key not in self.entries:
-            return "pending"
-        return NOT_REPORTED if self.entries[key].value == NOT_REPORTED else "extracted"
 
 
 def form_path(review_dir: str | Path, study_id: str) -> Path:
@@ -248,18 +215,50 @@ def _count_problems(entries: dict[str, Entry], protocol: Protocol, doc: YamlDoc)
     return problems
 
 
-def read_form(
-    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record]
-) -> tuple[Form, list[ReviewInputError]]:
-    """A study's form and every problem in its file; no file means every field is pending."""
-    path = form_path(review_dir, study.id)
-    if not path.exists():
-        return Form(study, {}), []
+def _parse_file(path: Path, study: Study, protocol: Protocol, records: dict[str, Record]
+                ) -> tuple[Form, YamlDoc | None, list[ReviewInputError]]:
     try:
         doc = read_yaml(path)
     except ReviewInputError as exc:
-        return Form(study, {}), [exc]
-    return parse_form(doc, study, protocol, records)
+        return Form(study, {}), None, [exc]
+    form, errors = parse_form(doc, study, protocol, records)
+    return form, doc, errors
+
+
+def read_team_form(
+    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record]
+) -> tuple[TeamForm | None, list[ReviewInputError]]:
+    """The reviewers' forms of a study extracted by two or more reviewers, compared (None for a study of one
+    reviewer), and every problem in its files."""
+    files, errors = study_files(Path(review_dir) / EXTRACTION_DIR, study.id)
+    if not files.team:
+        return None, errors
+    reviewers = {}
+    for reviewer, path in files.reviewers.items():
+        reviewers[reviewer], _, found = _parse_file(path, study, protocol, records)
+        errors += found
+    consensus, doc = None, None
+    if files.consensus is not None:
+        consensus, doc, found = _parse_file(files.consensus, study, protocol, records)
+        errors += found
+    team, found = merge(study, reviewers, consensus, doc, protocol.extraction_form,
+                        protocol.independent_reviewers.extraction)
+    return team, errors + found
+
+
+def read_form(
+    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record]
+) -> tuple[Form, list[ReviewInputError]]:
+    """A study's form and every problem in its files; no file means every field is pending. For a study of two or
+    more reviewers, the form that stands: the consensus's values, else those every reviewer gave."""
+    team, errors = read_team_form(review_dir, study, protocol, records)
+    if team is not None:
+        return team.standing, errors
+    path = form_path(review_dir, study.id)
+    if not path.exists():
+        return Form(study, {}), errors
+    form, _, found = _parse_file(path, study, protocol, records)
+    return form, errors + found
 
 
 def read_forms(
@@ -282,6 +281,10 @@ def read_forms(
                 errors.append(ReviewInputError(
                     path, "no study has this id: name the file <study_id>.yml after a study of studies.yml"
                 ))
+        for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if path.name not in known:
+                errors.append(ReviewInputError(path, "no study has this id: name a folder of reviewers' forms "
+                                                     "<study_id>/ after a study of studies.yml"))
     return studies, forms, errors
 
 
@@ -300,6 +303,17 @@ def load_forms(
     return studies, forms
 
 
+def _form_file(review_dir: str | Path, study_id: str, protocol: Protocol, reviewer: str | None) -> Path:
+    """The file a reviewer's value goes in: the study's form, or with independent reviewers the reviewer's own."""
+    team = protocol.independent_reviewers.extraction
+    if team > 1 and not reviewer:
+        raise ReviewInputError(form_path(review_dir, study_id), f"the protocol has {team} independent reviewers for "
+                               "extraction: give your reviewer id, so the value goes in your own form", field="reviewer")
+    if reviewer == CONSENSUS:
+        return Path(review_dir) / EXTRACTION_DIR / study_id / f"{CONSENSUS}.yml"
+    return reviewer_path(Path(review_dir) / EXTRACTION_DIR, study_id, reviewer) if team > 1 else form_path(review_dir, study_id)
+
+
 def record_value(
     review_dir: str | Path,
     study_id: str,
@@ -311,8 +325,11 @@ def record_value(
     *,
     protocol: Protocol | None = None,
     records: list[Record] | None = None,
+    reviewer: str | None = None,
 ) -> Entry:
-    """Set one field of a study's form, checking the whole form before writing it atomically.
+    """Set one field of a study's form, checking the whole form before writing it atomically. In a review whose
+    protocol has two or more independent reviewers for extraction, it is ``reviewer``'s own form of the study
+    (``<study>/<reviewer>.yml``; ``consensus`` for the consensus form).
 
     An existing file with problems is reported and left as it is. The rest of the file is kept as the
     reviewer wrote it, comments and layout included (ruamel.yaml round trip); a new field goes in the
@@ -324,7 +341,7 @@ def record_value(
     protocol = protocol or load_protocol(review_dir)
     by_id = {r.id: r for r in (records if records is not None else load_records(review_dir, protocol))}
     study = {s.id: s for s in load_studies(review_dir, list(by_id))}.get(study_id)
-    path = form_path(review_dir, study_id)
+    path = _form_file(review_dir, study_id, protocol, reviewer)
     if study is None:
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
     if field not in {f.key for f in protocol.extraction_form}:
