@@ -1,6 +1,6 @@
-"""The extraction stage: one form per study with a verified quote behind every value, its tables, rule-based
-suggestions (vocabularies as data) and their agreement with the reviewer, and suggested links between reports
-of one study.
+"""The extraction stage: one form per study with a verified quote behind every value (or one per reviewer, compared,
+with a consensus form), its tables, rule-based suggestions (vocabularies as data) and their agreement with the
+reviewer, and suggested links between reports of one study.
 """
 from reviewkit.core.exports import lazy_exports
 
@@ -11,4 +11,6 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "vocabularies": ["load_vocabularies"],
     "agreement": ["agreement_rate", "agreement_table"],
     "links": ["suggest_links"],
+    "comparison": ["read_team_forms", "team_agreement", "team_comparison", "team_conflicts"],
+    "consensus": ["start_consensus"],
 })

@@ -16,7 +16,7 @@ from reviewkit.core.evidence import FoundQuote, normalise, verify_quotes
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import YamlDoc, locked, read_yaml, save_checked
-from reviewkit.core.team import CONSENSUS, reviewer_path, study_files
+from reviewkit.core.team import CONFLICT, CONSENSUS, TEXT_DIFFERS, reviewer_path, study_files
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
 from reviewkit.extraction.model import NOT_REPORTED, Discrepancy, Entry, Form
 from reviewkit.extraction.team import TeamForm, merge
@@ -362,19 +362,25 @@ def record_value(
 
 
 def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) -> StageState:
-    """Extraction: problems in the files, else how many fields of the started forms are filled."""
+    """Extraction: problems in the files, else how many fields of the started forms are filled (and, with independent
+    reviewers, how many wait for a consensus)."""
 
     studies, forms, errors = read_forms(review_dir, protocol, records)
     if errors:
         return StageState("pending", f"{len(errors)} problem(s) in studies.yml or extraction forms")
-    started = [f for s in studies if form_path(review_dir, s.id).exists() for f in [forms[s.id]]]
+    folder = Path(review_dir) / EXTRACTION_DIR
+    started = [forms[s.id] for s in studies if form_path(review_dir, s.id).exists() or (folder / s.id).is_dir()]
     if not started:
         return StageState("pending", "no extraction forms yet")
     keys = [f.key for f in protocol.extraction_form]
     statuses = [form.status(k) for form in started for k in keys]
     pending = statuses.count("pending")
+    by_id = {r.id: r for r in records}
+    teams = [t for s in studies if (folder / s.id).is_dir() for t in [read_team_form(review_dir, s, protocol, by_id)[0]] if t]
+    unsettled = sum(c.standing is None and c.status in (CONFLICT, TEXT_DIFFERS) for t in teams for c in t.fields)
     summary = (
         f"{len(started)} study form(s): {statuses.count('extracted')} values, "
         f"{statuses.count(NOT_REPORTED)} not reported, {pending} pending"
+        + (f" ({unsettled} of them in conflict between reviewers)" if unsettled else "")
     )
     return StageState("pending" if pending else "done", summary)

@@ -11,6 +11,7 @@ from reviewkit.report.blocks import section
 from reviewkit.report.effects import effect_methods
 from reviewkit.report.facts import _reviewers
 from reviewkit.report.inputs import Build
+from reviewkit.report.team import how_done
 from reviewkit.report.typst import Markup, heading, paragraph, table
 from reviewkit.report.wording import PRISMA_COLUMNS, _label, _plural, _were, _words
 
@@ -91,8 +92,8 @@ def _data_collection(build: Build) -> Markup:
                               "Critical": "yes" if o.critical else "no",
                               "Direction": "desirable" if o.desirable else "undesirable"} for o in p.outcomes])
     return (heading("Data collection process and data items", 2, label="data-collection")
-            + paragraph(f"Data were collected on one form per study with the protocol's {len(p.extraction_form)} fields. "
-                        "Each value was recorded with the verbatim quote that supports it and the report it comes from; "
+            + paragraph(f"Data were collected on the protocol's form of {len(p.extraction_form)} fields. "
+                        f"{how_done(build, 'extraction')} Each value was recorded with the verbatim quote that supports it and the report it comes from; "
                         "reviewkit checked every quote against the report's text (whitespace, case, dashes and quotation "
                         "marks normalised). A value a report does not give was recorded as not reported. Reports of the "
                         "same study were linked as one study, and discrepancies between or within reports were noted.")

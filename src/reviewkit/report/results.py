@@ -11,6 +11,7 @@ from reviewkit.report.effects import effect_results
 from reviewkit.report.facts import _designs, _excluded_reports, _overall_rob, _selection_sentence
 from reviewkit.report.inputs import Build
 from reviewkit.report.references import References
+from reviewkit.report.team import agreement_block
 from reviewkit.report.typst import Markup, bullets, display, escape, figure, fmt_ratio, heading, paragraph, string, table
 from reviewkit.report.update import _update
 from reviewkit.report.wording import PRISMA_COLUMNS, _counted, _label, _plural, _were, listed
@@ -99,7 +100,7 @@ def _characteristics(build: Build, refs: References) -> Markup:
         widths = [1.1] + [2.0] * len(group)
         out += _table_figure(f"Characteristics of the included studies{span}.", frame,
                              "tab-characteristics" if start == 0 else None, widths=widths, size="7.5pt")
-    return out
+    return out + agreement_block(build, "extraction", "Agreement between data extractors")
 
 
 def _rob_cell(judgment: str, level: str) -> Markup:

@@ -1,4 +1,4 @@
-"""``reviewkit run | status | validate | import | attach | dedup | export | simulate``: the workbook from the command line."""
+"""``reviewkit run | status | validate | import | attach | consensus | dedup | export | simulate``: the workbook from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,14 @@ def _cmd_attach(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_consensus(args: argparse.Namespace) -> int:
+    from reviewkit.extraction.consensus import start_consensus
+
+    path = start_consensus(args.review, args.study)
+    print(f"wrote {path}: the agreed values are filled in; settle each CONFLICT marked in it")
+    return 0
+
+
 def _cmd_dedup(args: argparse.Namespace) -> int:
     import time
 
@@ -222,6 +230,11 @@ def parser() -> argparse.ArgumentParser:
     _review_args(attach_cmd)
     attach_cmd.add_argument("--record", help="the record id of the one PDF given (default: found by its DOI or PMID)")
     attach_cmd.set_defaults(func=_cmd_attach)
+    consensus_cmd = commands.add_parser("consensus", help="start the consensus form of a study extracted by two or more "
+                                                          "reviewers: agreed values filled in, conflicts marked")
+    consensus_cmd.add_argument("study", help="the study id")
+    _review_args(consensus_cmd)
+    consensus_cmd.set_defaults(func=_cmd_consensus)
     dedup_cmd = commands.add_parser("dedup", help="find duplicate records in export files; write the groups as CSV")
     dedup_cmd.add_argument("files", nargs="+", type=Path, help="RIS, nbib, BibTeX, CSV/TSV/XLSX files")
     dedup_cmd.add_argument("--out", type=Path, required=True, help="the groups CSV (one group per row, merged_ids)")

@@ -66,7 +66,7 @@ STAGES: tuple[Stage, ...] = (
           "reviewkit.screening.decisions:validate", "reviewkit.screening.decisions:stage_status"),
     Stage("extraction", "data extraction", "03_extraction.ipynb",
           ("included_studies", "study_links", "extraction", "extraction_suggestions", "characteristics",
-           "extraction_discrepancies"),
+           "extraction_discrepancies", "extraction_comparison", "extraction_conflicts", "extraction_agreement"),
           "reviewkit.extraction.forms:validate", "reviewkit.extraction.forms:stage_status"),
     Stage("risk_of_bias", "risk of bias", "04_risk_of_bias.ipynb", ("rob",),
           "reviewkit.appraisal.judgments:validate", "reviewkit.appraisal.plan:stage_status"),
