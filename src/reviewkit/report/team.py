@@ -11,7 +11,7 @@ from reviewkit.report.inputs import Build
 from reviewkit.report.typst import Markup, heading, paragraph
 from reviewkit.report.wording import _plural, _words
 
-STAGES = {"extraction": ("extracted", "extraction form", "field"), "rob": ("appraised", "risk-of-bias file", "item")}
+STAGES = {"extraction": ("extracted", "form", "field"), "rob": ("appraised", "file", "item")}
 
 
 def _comparison(build: Build, stage: str) -> pd.DataFrame:
@@ -45,17 +45,24 @@ def agreement_block(build: Build, stage: str, title: str) -> Markup:
     if agreement is None or agreement.empty:
         return Markup("")
     what = STAGES[stage][2]
+    name = "field" if "field" in agreement.columns else "item"
+    whole = agreement[name].isin(["all fields", "all items"])
+    differ = (pd.to_numeric(agreement["agreement"], errors="coerce") < 1) | (
+        pd.to_numeric(agreement.get("text_differs", 0), errors="coerce").fillna(0) > 0)
+    shown = agreement[whole | differ]
     rows = pd.DataFrame([{
-        what.capitalize(): r.field if "field" in agreement.columns else r.item, "Reviewers": f"{r.rater_a} and {r.rater_b}",
-        "Studies compared": fmt_count(r.studies), "Agreement": fmt_percent(r.agreement),
+        what.capitalize(): getattr(r, name), "Reviewers": f"{r.rater_a} and {r.rater_b}",
+        "Answers compared": fmt_count(r.studies), "Agreement": fmt_percent(r.agreement),
         "Cohen's kappa (95% CI)": (interval(fmt_decimal(r.kappa), fmt_decimal(r.kappa_low), fmt_decimal(r.kappa_high))
                                    if number(r.kappa_low) is not None else fmt_decimal(r.kappa)),
         "Text that differs": fmt_count(getattr(r, "text_differs", "")) or EMPTY,
-    } for r in agreement.itertuples()])
+    } for r in shown.itertuples()])
     comparison = _comparison(build, stage)
     open_ = comparison[comparison["status"].isin(["conflict", "text differs"]) & (comparison["consensus"] == "")]
     text = (f"Agreement between the reviewers who {STAGES[stage][0]} the same studies independently, per {what} and over "
-            f"all, before consensus; kappa is given for answers from a fixed list. "
+            f"all, before consensus; kappa is given for answers from a fixed list. The table lists the {what}s on which "
+            f"they differed; they agreed on the other {_plural(int((~whole & ~differ).sum()), what)} wherever both "
+            "answered. "
             + (f"{_plural(len(open_), what)} {'is' if len(open_) == 1 else 'are'} still in conflict and pending."
                if len(open_) else "Every disagreement was settled by consensus."))
     return heading(title, 3) + paragraph(text) + _table_figure(f"{title}.", rows, f"tab-{stage}-agreement", size="7.5pt")
