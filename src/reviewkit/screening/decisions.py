@@ -9,7 +9,6 @@ not excluded at title/abstract (an ``unsure`` record goes on to full text).
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
 from reviewkit.core.storage import locked, read_text, save_checked
+from reviewkit.core.team import CONSENSUS, REVIEWER_ID
 from reviewkit.core.text import join_cell
 from reviewkit.records.dedup.review import unique_records
 from reviewkit.records.model import Record
@@ -29,9 +29,7 @@ SCREENING_DIR = "screening"
 PHASES = ("title_abstract", "full_text")
 DECISIONS = ("include", "exclude", "unsure")
 COLUMNS = ["record_id", "decision", "exclusion_reason", "note", "reviewer", "timestamp"]
-CONSENSUS = "consensus"
 PENDING, CONFLICT = "pending", "conflict"
-_REVIEWER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 def decision_file(review_dir: str | Path, stage: str, reviewer: str) -> Path:
@@ -100,7 +98,7 @@ def _stage_files(review_dir: Path) -> tuple[list[tuple[str, Path]], list[ReviewI
         for path in sorted(entry.iterdir()):
             if path.name.startswith("."):
                 continue
-            if path.suffix != ".csv" or not _REVIEWER_ID.fullmatch(path.stem):
+            if path.suffix != ".csv" or not REVIEWER_ID.fullmatch(path.stem):
                 errors.append(ReviewInputError(path, "expected <reviewer>.csv or consensus.csv (reviewer ids: letters, digits, _ . -)"))
             else:
                 found.append((entry.name, path))
@@ -175,7 +173,7 @@ def record_decision(
     """
     if stage not in PHASES:
         raise ValueError(f"stage must be one of {', '.join(PHASES)}, not {stage!r}")
-    if not consensus and (not _REVIEWER_ID.fullmatch(reviewer) or reviewer == CONSENSUS):
+    if not consensus and (not REVIEWER_ID.fullmatch(reviewer) or reviewer == CONSENSUS):
         raise ValueError(f"reviewer id {reviewer!r}: use letters, digits, _ . - (and not {CONSENSUS!r})")
     path = decision_file(review_dir, stage, CONSENSUS if consensus else reviewer)
     record_ids = [r.id for r in records]
