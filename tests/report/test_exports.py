@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import rispy
 from conftest import ROOT
+from two_rounds import RIS_NEW_RECORD, make_two_round_review
 
 from reviewkit.report.exports import export
 from reviewkit.workbook.cli import main
@@ -159,3 +160,15 @@ def test_an_imported_record_keeps_its_bibliographic_fields_beside_a_pending_deci
     article = next(e for e in library.entries if e.key == "medline:smith2020")
     assert (article.entry_type, article["author"], article["pages"]) == ("article", "Smith, Ann and Jones, Bo", "10--19")
     assert article["title"] == "Stem cells in chronic stroke (a trial)"  # braces of the text would unbalance BibTeX's
+
+
+def test_exports_of_an_updated_review_name_each_records_round(tmp_path):
+    review = make_two_round_review(tmp_path)
+    path = export(review, "ris", tmp_path / "records.ris")[0]
+    entries = {e["id"]: e for e in rispy.loads(path.read_text(encoding="utf-8"))}
+    assert "reviewkit_round: update-2025" in entries[RIS_NEW_RECORD]["notes"]
+    assert "reviewkit_round: initial" in entries["search-2020:1"]["notes"]
+    assert "update-2025:1" not in entries  # the round's copy of search-2020:1, removed as a duplicate
+    folder = export(review, "csv", tmp_path / "csv")[0].parent
+    records = pd.read_csv(folder / "records.csv", dtype=str, keep_default_na=False).set_index("record_id")
+    assert records.loc["010_jansen_2019", "round"] == "update-2025" and records.loc["000_alder_2009", "round"] == "initial"

@@ -24,7 +24,7 @@ from reviewkit.records.model import Record
 from reviewkit.screening.decisions import PHASES, resolved_table
 
 ASREVIEW_LABELS = {"relevant": "ASReview_relevant", "irrelevant": "ASReview_irrelevant", "not_seen": "ASReview_not_seen"}
-RECORD_COLUMNS = ["record_id", "source", "type", "title", "authors", "year", "journal", "volume", "issue", "pages",
+RECORD_COLUMNS = ["record_id", "source", "round", "type", "title", "authors", "year", "journal", "volume", "issue", "pages",
                   "doi", "pmid", "url", "screening", "excluded_at", "exclusion_reason", "exclusion_reason_label",
                   *(f"{stage}_{what}" for stage in PHASES for what in ("decision", "reason")), "title_abstract_note",
                   "full_text_note"]
@@ -56,7 +56,9 @@ def records_table(review_dir: str | Path, protocol: Protocol, records: list[Reco
         record = by_id[record_id]
         c = record.citation
         rows.append({
-            "record_id": record_id, "source": record.source, "type": c.type if c else "", "title": record.title,
+            "record_id": record_id, "source": record.source,
+            "round": protocol.round_id(protocol.round_number(record.source)), "type": c.type if c else "",
+            "title": record.title,
             "authors": "; ".join(c.authors) if c else "", "year": c.year if c else "",
             "journal": c.journal if c else "", "volume": c.volume if c else "", "issue": c.issue if c else "",
             "pages": c.pages if c else "", "doi": c.doi if c else "", "pmid": c.pmid if c else "",
@@ -85,6 +87,8 @@ def screening_notes(row: pd.Series) -> list[str]:
             notes.append(f"reviewkit_{stage}: {row[f'{stage}_decision']}" + (f" ({reason})" if reason else ""))
     if row["exclusion_reason"]:
         notes.append(f"reviewkit_exclusion_reason: {row['exclusion_reason']} ({row['exclusion_reason_label']})")
+    if row["round"]:
+        notes.append(f"reviewkit_round: {row['round']}")
     return notes
 
 
