@@ -8,76 +8,43 @@ verbatim ``quote`` that supports it (found in ``record``, a report of the study)
 the judgment rests on an absence. The overall judgment is computed where the tool has a rule and
 checked where the reviewer states it; a tool without a rule needs the reviewer's. An item not yet
 answered leaves the appraisal pending. Files are never rewritten, except by ``record_judgment``.
+
+With two or more independent reviewers (the protocol's ``independent_reviewers.risk_of_bias``), each reviewer
+has ``review/rob/<study_id>/<reviewer>.yml`` and the answers agreed after a disagreement go in
+``review/rob/<study_id>/consensus.yml``, each in the same format (``core.team``, ``appraisal.team``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from reviewkit.appraisal.tools import Overall, Tool, read_tools, stated_overall
-from reviewkit.core.errors import ReviewInputError, excerpt, raise_collected
-from reviewkit.core.evidence import FoundQuote, verify_quotes
+from reviewkit.appraisal.model import PENDING as PENDING
+from reviewkit.appraisal.model import Appraisal
+from reviewkit.appraisal.model import ItemJudgment as ItemJudgment
+from reviewkit.appraisal.parse import parse_rob_file
+from reviewkit.appraisal.team import TeamAppraisals, merge
+from reviewkit.appraisal.tools import Tool, read_tools
+from reviewkit.core.errors import ReviewInputError, raise_collected
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import YamlDoc, load_yaml, locked, read_yaml, save_checked
+from reviewkit.core.team import CONSENSUS, reviewer_path, study_files
 from reviewkit.core.yaml_edit import dump_edited, load_for_edit, new_document, set_entry
-from reviewkit.extraction.forms import form_path
+from reviewkit.extraction.forms import EXTRACTION_DIR, form_path
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study, read_studies
 
 ROB_DIR = "rob"
-APPRAISAL_KEYS = {"tool", "record", "source_type", "items", "overall"}
-ITEM_KEYS = {"answer", "quote", "record", "note"}
-OVERALL_KEYS = {"judgment", "note"}
-OVERRIDE_KEYS = {"tool", "reason"}
-FILE_KEYS = {"appraisals", "override"}
-PENDING = "pending"
-
-
-@dataclass(frozen=True)
-class ItemJudgment:
-    """One item's answer, the level it is drawn at, and the quotes or note that support it."""
-
-    item: str
-    answer: str
-    level: str
-    evidence: tuple[FoundQuote, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Appraisal:
-    """One appraisal of a study (``source_type`` None) or of one of its reports, with one tool."""
-
-    study: str
-    tool: Tool
-    record: str
-    source_type: str | None
-    items: dict[str, ItemJudgment]
-    overall: Overall | None  # None while pending
-    overall_note: str = ""
-
-    @property
-    def missing(self) -> list[str]:
-        return [i.id for i in self.tool.items if i.id not in self.items]
-
-    @property
-    def label(self) -> str:
-        """How the appraisal is named in plots: the study, and the report for a report's appraisal."""
-        return self.study if self.source_type is None else f"{self.study} ({self.source_type})"
 
 
 def rob_path(review_dir: str | Path, study_id: str) -> Path:
     return Path(review_dir) / ROB_DIR / f"{study_id}.yml"
 
 
-def study_design(review_dir: str | Path, study_id: str) -> str | None:
-    """The design recorded in the study's extraction form, if any (problems there are the extraction stage's)."""
-    path = form_path(review_dir, study_id)
+def _design_in(path: Path | None) -> str | None:
     try:
-        data = load_yaml(path) if path.exists() else None
+        data = load_yaml(path) if path is not None and path.exists() else None
     except ReviewInputError:
         return None
     entry = data.get("design") if isinstance(data, dict) else None
@@ -85,202 +52,73 @@ def study_design(review_dir: str | Path, study_id: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _answer_text(raw: Any) -> str | None:
-    """An answer as text: YAML reads a bare yes / no as true / false and 2 as a number."""
-    if isinstance(raw, bool):
-        return "yes" if raw else "no"
-    if isinstance(raw, (int, str)):
-        return str(raw).strip()
-    return None
+def study_design(review_dir: str | Path, study_id: str) -> str | None:
+    """The design recorded in the study's extraction form, if any; with independent extractors, the consensus's,
+    else the one every extractor gave (problems there are the extraction stage's)."""
+    files, _ = study_files(Path(review_dir) / EXTRACTION_DIR, study_id)
+    if not files.team:
+        return _design_in(form_path(review_dir, study_id))
+    given = {_design_in(path) for path in files.reviewers.values()}
+    return _design_in(files.consensus) or (given.pop() if len(given) == 1 else None)
 
 
-class _Checker:
-    """Collects every problem of one rob file, each naming file, line and item."""
-
-    def __init__(self, doc: YamlDoc, study: Study, records: dict[str, Record]) -> None:
-        self.doc, self.path, self.study, self.records = doc, doc.path, study, records
-        self.errors: list[ReviewInputError] = []
-
-    def error(self, keys: tuple[str | int, ...], message: str, record: str | None = None) -> None:
-        field = ".".join(f"[{k}]" if isinstance(k, int) else str(k) for k in keys).replace(".[", "[")
-        self.errors.append(ReviewInputError(
-            self.path, f"study {self.study.id!r}: {message}", line=self.doc.line(keys), field=field or None, record=record
-        ))
-
-    def report(self, keys: tuple[str | int, ...], raw: Any, default: str | None) -> str | None:
-        """The record named at ``keys`` (or ``default``), if it is a report of the study."""
-        record = default if raw is None else str(raw)
-        if record is None:
-            self.error(keys, f"say which report is appraised: 'record' (one of {list(self.study.records)})")
-        elif record not in self.study.records:
-            self.error(keys, f"record {excerpt(record)!r} is not a report of this study "
-                             f"(its reports: {list(self.study.records)})")
-            return None
-        return record
-
-    def quotes(self, keys: tuple[str | int, ...], raw: Any, record: str) -> tuple[FoundQuote, ...] | None:
-        """Each quote found in the record's text (``verify_quotes``); None, and an error per problem, if any is not."""
-        found, problems = verify_quotes(raw, record, self.records[record].text, self.records[record].page_starts)
-        for problem in problems:
-            self.error(keys, problem, record=record)
-        return None if problems else found
+def _read_file(
+    path: Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool], design: str | None,
+) -> tuple[list[Appraisal], YamlDoc | None, list[ReviewInputError]]:
+    try:
+        doc = read_yaml(path)
+    except ReviewInputError as exc:
+        return [], None, [exc]
+    found, errors = parse_rob_file(doc, study, protocol, records, tools, design)
+    return found, doc, errors
 
 
-def _parse_item(check: _Checker, keys: tuple[str | int, ...], raw: Any, tool: Tool, record: str) -> ItemJudgment | None:
-    item_id = str(keys[-1])
-    if tool.item(item_id) is None:
-        check.error(keys, f"unknown item {item_id!r} of tool {tool.id!r}; its items: {[i.id for i in tool.items]}")
-        return None
-    if not isinstance(raw, dict):
-        check.error(keys, f"item {item_id}: expected a mapping with 'answer', 'quote', 'record' and 'note'")
-        return None
-    unknown = sorted(set(raw) - ITEM_KEYS, key=str)
-    if unknown:
-        check.error(keys, f"item {item_id}: unknown key(s) {excerpt(unknown)}; allowed: {sorted(ITEM_KEYS)}")
-    answer_text = _answer_text(raw.get("answer"))
-    answer = tool.answer(answer_text) if answer_text is not None else None
-    if answer is None:
-        check.error(keys, f"item {item_id}: answer {excerpt(repr(raw.get('answer')))} is not allowed by {tool.id}; "
-                    f"allowed: {[a.answer for a in tool.answers]}")
-    note = raw.get("note") or ""
-    if not isinstance(note, str):
-        check.error(keys, f"item {item_id}: 'note' must be text")
-        note = ""
-    evidence: tuple[FoundQuote, ...] | None = ()
-    if raw.get("quote") is not None:
-        quote_record = check.report(keys, raw.get("record"), record)
-        evidence = check.quotes(keys, raw["quote"], quote_record) if quote_record else None
-    elif not note.strip():
-        check.error(keys, f"item {item_id}: give the verbatim quote that supports the answer, "
-                    "or a note where it rests on an absence")
-    if answer is None or evidence is None:
-        return None
-    return ItemJudgment(item_id, answer.answer, answer.level, evidence, note.strip())
+def read_team_appraisals(
+    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
+) -> tuple[TeamAppraisals | None, list[ReviewInputError]]:
+    """The reviewers' appraisals of a study judged by two or more reviewers, compared (None for a study of one
+    reviewer), and every problem in its files."""
+    files, errors = study_files(Path(review_dir) / ROB_DIR, study.id)
+    if not files.team:
+        return None, errors
+    design = study_design(review_dir, study.id)
+    reviewers = {}
+    for reviewer, path in files.reviewers.items():
+        reviewers[reviewer], _, found = _read_file(path, study, protocol, records, tools, design)
+        errors += found
+    consensus, doc = None, None
+    if files.consensus is not None:
+        consensus, doc, found = _read_file(files.consensus, study, protocol, records, tools, design)
+        errors += found
+    team, found = merge(study.id, reviewers, consensus, doc, protocol.independent_reviewers.risk_of_bias)
+    return team, errors + found
 
 
-def _parse_overall(check: _Checker, keys: tuple[str | int, ...], raw: Any) -> tuple[str | None, str]:
-    """The stated overall judgment (None if not stated) and its note."""
-    if raw is None:
-        return None, ""
-    if not isinstance(raw, dict):
-        check.error(keys, "'overall' must be a mapping with 'judgment' and 'note'")
-        return None, ""
-    unknown = sorted(set(raw) - OVERALL_KEYS, key=str)
-    if unknown:
-        check.error(keys, f"overall: unknown key(s) {excerpt(unknown)}; allowed: {sorted(OVERALL_KEYS)}")
-    note = raw.get("note") if isinstance(raw.get("note"), str) else ""
-    judgment = raw.get("judgment")
-    return (None if judgment is None else str(judgment).strip()), note.strip()
-
-
-def _expected_tool(
-    check: _Checker, keys: tuple[str | int, ...], source_type: str | None, design: str | None,
-    override: dict[str, Any] | None, protocol: Protocol,
-) -> str | None:
-    """The tool the protocol (or the file's override) calls for; an error where it cannot say."""
-    mapping = protocol.risk_of_bias_tools
-    if source_type is not None:
-        if source_type not in mapping:
-            check.error(keys + ("source_type",), f"source type {excerpt(source_type)!r} is not mapped to a tool in the "
-                        f"protocol's risk_of_bias_tools ({list(mapping)})")
-        return mapping.get(source_type)
-    if override is not None:
-        return str(override.get("tool"))
-    return mapping.get(design) if design is not None else None
-
-
-def _parse_appraisal(
-    check: _Checker, index: int, raw: Any, tools: dict[str, Tool], design: str | None,
-    override: dict[str, Any] | None, protocol: Protocol,
-) -> Appraisal | None:
-    keys: tuple[str | int, ...] = ("appraisals", index)
-    if not isinstance(raw, dict):
-        check.error(keys, "an appraisal must be a mapping with 'tool', 'record', 'items' and 'overall'")
-        return None
-    unknown = sorted(set(raw) - APPRAISAL_KEYS, key=str)
-    if unknown:
-        check.error(keys, f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(APPRAISAL_KEYS)}")
-    tool = tools.get(str(raw.get("tool")))
-    if tool is None:
-        check.error(keys + ("tool",), f"unknown tool {excerpt(repr(raw.get('tool')))}; known tools: {sorted(tools)}")
-        return None
-    source_type = None if raw.get("source_type") is None else str(raw["source_type"])
-    expected = _expected_tool(check, keys, source_type, design, override, protocol)
-    if expected is not None and expected != tool.id:
-        why = (f"source type {source_type!r}" if source_type else
-               "the override" if override else f"design {design!r}")
-        hint = "" if source_type or override else " (or add 'override: {tool, reason}')"
-        check.error(keys + ("tool",), f"{why} calls for tool {expected!r}, not {tool.id!r}{hint}")
-    default = check.study.primary_record if source_type is None or len(check.study.records) == 1 else None
-    record = check.report(keys + ("record",), raw.get("record"), default)
-    items_raw = raw.get("items") or {}
-    if not isinstance(items_raw, dict):
-        check.error(keys + ("items",), "'items' must be a mapping of item id to judgment")
-        items_raw = {}
-    items = {}
-    for item_id, item_raw in items_raw.items():
-        parsed = _parse_item(check, keys + ("items", str(item_id)), item_raw, tool, record or check.study.primary_record)
-        if parsed is not None:
-            items[parsed.item] = parsed
-    stated, note = _parse_overall(check, keys + ("overall",), raw.get("overall"))
-    if record is None or len(items) < len(items_raw):
-        return None
-    appraisal = Appraisal(check.study.id, tool, record, source_type, items, None, note)
-    if appraisal.missing:
-        return appraisal
-    overall, problem = stated_overall(tool, {k: v.answer for k, v in items.items()}, stated)
-    if problem:
-        check.error(keys + ("overall",), f"tool {tool.id}, overall: {problem}")
-        return None
-    return Appraisal(check.study.id, tool, record, source_type, items, overall, note)
-
-
-def _check_override(check: _Checker, raw: Any, tools: dict[str, Tool]) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("reason"), str) or not raw["reason"].strip():
-        check.error(("override",), "'override' needs 'tool' and a 'reason' saying why the protocol's tool does not fit")
-        return None
-    unknown = sorted(set(raw) - OVERRIDE_KEYS, key=str)
-    if unknown:
-        check.error(("override",), f"override: unknown key(s) {excerpt(unknown)}; allowed: {sorted(OVERRIDE_KEYS)}")
-    if str(raw.get("tool")) not in tools:
-        check.error(("override", "tool"),
-                    f"override: unknown tool {excerpt(repr(raw.get('tool')))}; known tools: {sorted(tools)}")
-        return None
-    return raw
-
-
-def parse_rob_file(
-    doc: YamlDoc, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
-    design: str | None,
+def read_study_appraisals(
+    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record], tools: dict[str, Tool],
 ) -> tuple[list[Appraisal], list[ReviewInputError]]:
-    """A study's appraisals (those that passed every check) and every problem in its file."""
-    data, path = doc.data, doc.path
-    check = _Checker(doc, study, records)
-    for key, line in doc.duplicate_keys():
-        check.errors.append(ReviewInputError(path, f"study {study.id!r}: {key!r} is given twice; answer each item once", line=line, field=key))
-    if data is None:
-        return [], check.errors
-    if not isinstance(data, dict) or not isinstance(data.get("appraisals"), list):
-        check.error((), "expected a mapping with a list 'appraisals' (and optionally 'override')")
-        return [], check.errors
-    unknown = sorted(set(data) - FILE_KEYS, key=str)
-    if unknown:
-        check.error((), f"unknown key(s) {excerpt(unknown)}; allowed: {sorted(FILE_KEYS)}")
-    override = _check_override(check, data.get("override"), tools)
-    appraisals = [_parse_appraisal(check, i, raw, tools, design, override, protocol) for i, raw in enumerate(data["appraisals"])]
-    found = [a for a in appraisals if a is not None]
-    seen: set[tuple[str, str | None]] = set()
-    for index, appraisal in enumerate(appraisals):
-        if appraisal is None:
-            continue
-        key = (appraisal.tool.id, appraisal.record if appraisal.source_type else None)
-        if key in seen:
-            check.error(("appraisals", index), f"a second appraisal with tool {appraisal.tool.id!r} of the same "
-                        f"{'report' if appraisal.source_type else 'study'}")
-        seen.add(key)
-    return found, check.errors
+    """A study's appraisals and every problem in its files: its rob file's, or for a study of two or more
+    reviewers the appraisals that stand (the consensus's answers, else those every reviewer gave)."""
+    team, errors = read_team_appraisals(review_dir, study, protocol, records, tools)
+    if team is not None:
+        return team.standing, errors
+    path = rob_path(review_dir, study.id)
+    if not path.exists():
+        return [], errors
+    found, _, more = _read_file(path, study, protocol, records, tools, study_design(review_dir, study.id))
+    return found, errors + more
+
+
+def _strays(folder: Path, known: set[str]) -> list[ReviewInputError]:
+    """Files and folders of the rob folder not named after a study."""
+    errors = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_dir() and not path.name.startswith(".") and path.name not in known:
+            errors.append(ReviewInputError(path, "no study has this id: name a folder of reviewers' judgments "
+                                                 "<study_id>/ after a study of studies.yml"))
+        elif path.is_file() and path.name.endswith((".yml", ".yaml")) and (path.suffix != ".yml" or path.stem not in known):
+            errors.append(ReviewInputError(path, "name judgment files <study_id>.yml after a study of studies.yml"))
+    return errors
 
 
 def read_appraisals(
@@ -288,27 +126,34 @@ def read_appraisals(
 ) -> tuple[list[Study], dict[str, list[Appraisal]], dict[str, Tool], list[ReviewInputError]]:
     """Every study, its appraisals, the tools, and every problem in the tool and judgment files.
 
-    Problems in ``studies.yml`` are the extraction stage's to report; here its studies are used as they are.
+    A study judged by two or more reviewers has the appraisals that stand (``read_team_appraisals``). Problems in
+    ``studies.yml`` are the extraction stage's to report; here its studies are used as they are.
     """
     by_id = {r.id: r for r in records}
     studies, _ = read_studies(review_dir, list(by_id))
     tools, errors = read_tools(review_dir)
     appraisals: dict[str, list[Appraisal]] = {s.id: [] for s in studies}
-    folder = Path(review_dir) / ROB_DIR
-    known = {s.id: s for s in studies}
-    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
-        if path.suffix != ".yml" or path.stem not in known:
-            errors.append(ReviewInputError(path, "name judgment files <study_id>.yml after a study of studies.yml"))
-            continue
-        try:
-            doc = read_yaml(path)
-        except ReviewInputError as exc:
-            errors.append(exc)
-            continue
-        design = study_design(review_dir, path.stem)
-        appraisals[path.stem], found = parse_rob_file(doc, known[path.stem], protocol, by_id, tools, design)
+    for study in sorted(studies, key=lambda s: s.id):
+        appraisals[study.id], found = read_study_appraisals(review_dir, study, protocol, by_id, tools)
         errors.extend(found)
+    errors += _strays(Path(review_dir) / ROB_DIR, set(appraisals))
     return studies, appraisals, tools, errors
+
+
+def read_teams(
+    review_dir: str | Path, protocol: Protocol, records: list[Record]
+) -> tuple[list[TeamAppraisals], list[ReviewInputError]]:
+    """The studies judged by two or more reviewers, their appraisals compared (``appraisal.agreement`` tabulates
+    them), and every problem in their files."""
+    by_id = {r.id: r for r in records}
+    studies, _ = read_studies(review_dir, list(by_id))
+    tools, errors = read_tools(review_dir)
+    teams = []
+    for study in sorted(studies, key=lambda s: s.id):
+        team, found = read_team_appraisals(review_dir, study, protocol, by_id, tools)
+        errors.extend(found)
+        teams += [team] if team is not None else []
+    return teams, errors
 
 
 def validate(review_dir: str | Path, protocol: Protocol, records: list[Record]) -> list[ReviewInputError]:
@@ -334,13 +179,33 @@ def raw_appraisal(data: Any, study: Study, tool_id: str, source_type: str | None
                  and (source_type is None or a.get("record", study.primary_record) == record)), None)
 
 
+def _rob_file(review_dir: str | Path, study_id: str, protocol: Protocol, reviewer: str | None) -> Path:
+    """The file a reviewer's judgment goes in: the study's rob file, or with independent reviewers the reviewer's own."""
+    team = protocol.independent_reviewers.risk_of_bias
+    if team > 1 and not reviewer:
+        raise ReviewInputError(rob_path(review_dir, study_id), f"the protocol has {team} independent reviewers for "
+                               "risk of bias: give your reviewer id, so the judgment goes in your own file",
+                               field="reviewer")
+    if reviewer == CONSENSUS:
+        return Path(review_dir) / ROB_DIR / study_id / f"{CONSENSUS}.yml"
+    return reviewer_path(Path(review_dir) / ROB_DIR, study_id, reviewer) if team > 1 else rob_path(review_dir, study_id)
+
+
+def _by(reviewer: str | None, protocol: Protocol) -> str:
+    if reviewer == CONSENSUS:
+        return " (the reviewers' consensus)"
+    return f" by reviewer {reviewer}" if reviewer and protocol.independent_reviewers.risk_of_bias > 1 else ""
+
+
 def record_judgment(
     review_dir: str | Path, study_id: str, tool_id: str, item: str, answer: str | None, *,
     protocol: Protocol, records: list[Record], quote: str | list[str] | None = None,
-    record: str | None = None, note: str | None = None, source_type: str | None = None,
+    record: str | None = None, note: str | None = None, source_type: str | None = None, reviewer: str | None = None,
 ) -> None:
     """Write one item's judgment (``item="overall"``: the overall judgment, ``answer`` its text, or None to leave
-    it to the tool's rule) into a study's rob file, atomically, after checking the whole file as it would be.
+    it to the tool's rule) into a study's rob file, atomically, after checking the whole file as it would be. In a
+    review whose protocol has two or more independent reviewers for risk of bias, it is ``reviewer``'s own file of
+    the study (``<study>/<reviewer>.yml``; ``consensus`` for the consensus file).
 
     Everything else in the file is kept as the reviewer wrote it, comments and layout included (ruamel.yaml
     round trip); a file that has problems already is reported and left alone. The appraisal is the study's
@@ -348,7 +213,7 @@ def record_judgment(
     """
     by_id = {r.id: r for r in records}
     studies, _ = read_studies(review_dir, list(by_id))
-    path = rob_path(review_dir, study_id)
+    path = _rob_file(review_dir, study_id, protocol, reviewer)
     study = next((s for s in studies if s.id == study_id), None)
     if study is None:
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
@@ -362,7 +227,8 @@ def record_judgment(
             raise_collected(parse_rob_file(read_yaml(path), study, protocol, by_id, tools, design)[1])
         data = load_for_edit(path)
         if data is None:
-            data = new_document(f"Risk-of-bias judgments of study {study_id}. Reviewer-owned data: edit by hand or "
+            data = new_document(f"Risk-of-bias judgments of study {study_id}{_by(reviewer, protocol)}. Reviewer-owned "
+                                "data: edit by hand or "
                                 "with the form in\nnotebook 04, validate with `reviewkit validate`.", appraisals=CommentedSeq())
         _set_judgment(data, study, tool, item, answer, quote=quote, record=record, note=note, source_type=source_type)
         text = dump_edited(data)

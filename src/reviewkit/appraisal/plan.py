@@ -8,7 +8,7 @@ import pandas as pd
 from reviewkit.appraisal.judgments import PENDING, Appraisal, read_appraisals, study_design
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.stage_state import StageState
-from reviewkit.extraction.forms import form_path
+from reviewkit.extraction.forms import EXTRACTION_DIR, form_path
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
@@ -88,7 +88,8 @@ def stage_status(review_dir: Path, protocol: Protocol, records: list[Record]) ->
     studies, appraisals, _, errors = read_appraisals(review_dir, protocol, records)
     if errors:
         return StageState("pending", f"{len(errors)} problem(s) in tool or judgment files")
-    extracted = [s for s in studies if form_path(review_dir, s.id).exists()]
+    extracted = [s for s in studies if form_path(review_dir, s.id).exists()
+                 or (Path(review_dir) / EXTRACTION_DIR / s.id).is_dir()]
     count = sum(len(a) for a in appraisals.values())
     if not count:
         return StageState("pending", "no risk-of-bias judgments yet")

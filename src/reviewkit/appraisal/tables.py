@@ -3,9 +3,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.appraisal.judgments import PENDING, Appraisal
+from reviewkit.appraisal.judgments import PENDING, Appraisal, ItemJudgment
 from reviewkit.core.evidence import QUOTE_JOIN
 from reviewkit.core.text import join_cell
+
+
+def support(judged: ItemJudgment | None) -> str:
+    """An item's quote(s), each with its page for a PDF record, and its note."""
+    if judged is None:
+        return ""
+    quotes = QUOTE_JOIN.join(f"“{e.quote}”" + (f" (p. {e.pages})" if e.pages else "") for e in judged.evidence)
+    return " — ".join(p for p in (quotes, judged.note) if p)
 
 
 def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
@@ -19,12 +27,8 @@ def rob_table(appraisals: list[Appraisal]) -> pd.DataFrame:
         base = {"study_id": a.study, "record_id": a.record, "source_type": a.source_type or "", "tool": a.tool.id}
         for item in a.tool.items:
             judged = a.items.get(item.id)
-            support = "" if judged is None else " — ".join(
-                p for p in (QUOTE_JOIN.join(f"“{e.quote}”" + (f" (p. {e.pages})" if e.pages else "")
-                                            for e in judged.evidence), judged.note) if p
-            )
             rows.append({**base, "item": item.id, "judgment": judged.answer if judged else PENDING,
-                         "level": judged.level if judged else PENDING, "support": support})
+                         "level": judged.level if judged else PENDING, "support": support(judged)})
         overall = a.overall
         rows.append({**base, "item": "overall", "judgment": overall.judgment if overall else PENDING,
                      "level": overall.level if overall else PENDING,
