@@ -16,8 +16,7 @@ from reviewkit.appraisal.model import Appraisal, ItemJudgment
 from reviewkit.appraisal.tools import Overall, Tool, roll_up, stated_overall
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.storage import YamlDoc
-from reviewkit.core.team import AGREED, CONFLICT, CONSENSUS, compare
-from reviewkit.extraction.team import _overlap
+from reviewkit.core.team import AGREED, CONFLICT, CONSENSUS, compare, same_passages
 
 OVERALL = "overall"
 AppraisalKey = tuple[str, "str | None"]  # the tool, and the report for a report's appraisal (Appraisal.key)
@@ -50,7 +49,7 @@ class ItemComparison:
         spans = [{(q.record, q.span) for q in e.evidence} for e in self.entries.values()]
         if len(spans) < 2 or not all(spans):
             return None
-        return all(_overlap(spans[0], other) for other in spans[1:])
+        return all(same_passages(spans[0], other) for other in spans[1:])
 
 
 @dataclass(frozen=True)

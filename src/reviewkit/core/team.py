@@ -103,3 +103,11 @@ def compare(answers: dict[str, Any], expected: int, *, text: bool = False) -> st
     if text and all(same(values[0], v, text=True) for v in values[1:]):
         return AGREED
     return TEXT_DIFFERS if text else CONFLICT
+
+
+def same_passages(a: set[tuple[str, tuple[int, int]]], b: set[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether two reviewers' quotes, as (record, span) sets, point to the same passages: each of one overlaps one of the
+    other in the same record, both ways."""
+    def covered(x: set, y: set) -> bool:
+        return all(any(r == s and lo < hi2 and lo2 < hi for s, (lo2, hi2) in y) for r, (lo, hi) in x)
+    return covered(a, b) and covered(b, a)

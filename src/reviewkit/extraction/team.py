@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import FormField
 from reviewkit.core.storage import YamlDoc
-from reviewkit.core.team import AGREED, compare, same
+from reviewkit.core.team import AGREED, compare, same, same_passages
 from reviewkit.extraction.model import Entry, Form
 from reviewkit.records.studies import Study
 
@@ -42,7 +42,7 @@ class FieldComparison:
         spans = [{(q.record, q.span) for q in e.evidence} for e in self.entries.values()]
         if len(spans) < 2 or not all(spans):
             return None
-        return all(_overlap(spans[0], other) for other in spans[1:])
+        return all(same_passages(spans[0], other) for other in spans[1:])
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,6 @@ class TeamForm:
         entries = {c.key: c.standing for c in self.fields if c.standing is not None}
         discrepancies = self.consensus.discrepancies if self.consensus else next(iter(self.reviewers.values())).discrepancies
         return Form(self.study, entries, discrepancies)
-
-
-def _overlap(a: set, b: set) -> bool:
-    """Each passage of ``a`` overlaps one of ``b`` in the same record, and the other way round."""
-    def covered(x: set, y: set) -> bool:
-        return all(any(r == s and lo < hi2 and lo2 < hi for s, (lo2, hi2) in y) for r, (lo, hi) in x)
-    return covered(a, b) and covered(b, a)
 
 
 def _consensus_problems(key: str, entry: Entry, given: dict[str, Entry], field: FormField, doc: YamlDoc) -> list:
