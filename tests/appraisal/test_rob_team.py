@@ -17,6 +17,7 @@ from reviewkit.appraisal.tables import rob_table
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import load_protocol
 from reviewkit.records.sources import load_records
+from reviewkit.workbook.cli import main
 from reviewkit.workbook.validate import validate_review
 
 FIXTURE = ROOT / "tests" / "fixtures" / "trials_review"
@@ -287,3 +288,20 @@ def test_the_design_of_a_study_extracted_by_two_reviewers_decides_its_tool(team_
     assert study_design(team_review, ALDER) is None  # in conflict
     shutil.copy(folder / "R1.yml", folder / "consensus.yml")
     assert study_design(team_review, ALDER) == design
+
+
+def test_the_rob_consensus_is_started_with_the_agreed_answers_and_the_conflicts_marked(team_review, capsys):
+    assert main(["consensus", ALDER, "--stage", "risk_of_bias", "--review", str(team_review)]) == 0
+    path = team_review / "rob" / ALDER / "consensus.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "# CONFLICT D1: R1: some concerns" in text and "R2: low" in text
+    data = yaml.safe_load(text)
+    items = data["appraisals"][0]["items"]
+    assert set(items) == {"D2", "D3", "D4", "D5"} and items["D2"]["answer"] == "low"
+    assert validate_review(team_review) == []
+    protocol, records = _load(team_review)
+    alder, = load_appraisals(team_review, protocol, records)[1][ALDER]
+    assert alder.missing == ["D1"]  # still pending until the reviewers settle it
+    before = path.read_bytes()
+    assert main(["consensus", ALDER, "--stage", "risk_of_bias", "--review", str(team_review)]) == 1
+    assert "the consensus file exists already" in capsys.readouterr().err and path.read_bytes() == before

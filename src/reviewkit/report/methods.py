@@ -115,7 +115,7 @@ def _rob_methods(build: Build) -> Markup:
             + paragraph("Each study was appraised with the tool for its design, and each report that is grey literature "
                         "(press release, news, blog) also with a credibility appraisal. Each item judgment is supported "
                         "by a verbatim quote from the report, checked against its text, or by a note where it rests on "
-                        "an absence. Tools by design or source type:")
+                        f"an absence. {how_done(build, 'rob')} Tools by design or source type:")
             + table(pd.DataFrame(rows)))
 
 

@@ -155,7 +155,7 @@ def _rob_results(build: Build, refs: References) -> Markup:
             path = build.figure(f"rob_{kind}_{tool_id}")
             if path:
                 out += figure(path, f"{name}: {what}.", max_height=height)
-    return out
+    return out + agreement_block(build, "rob", "Agreement between risk-of-bias assessors")
 
 
 def _individual_results(build: Build, refs: References) -> Markup:

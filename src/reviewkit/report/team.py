@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reviewkit.core.numbers import EMPTY, fmt_count, fmt_decimal, fmt_percent, interval, number
+from reviewkit.core.numbers import fmt_count, fmt_decimal, fmt_percent, interval, number
 from reviewkit.report.blocks import _table_figure
 from reviewkit.report.inputs import Build
 from reviewkit.report.typst import Markup, heading, paragraph
@@ -27,7 +27,9 @@ def how_done(build: Build, stage: str) -> str:
     total = len(build.studies)
     if not team:
         return f"Each study was {done} by one reviewer, on one {file} per study."
-    reviewers = sorted(c for c in comparison.columns if f"{c}_quote" in comparison.columns)
+    agreement = build.table(f"{stage}_agreement")
+    pairs = agreement if agreement is not None else pd.DataFrame(columns=["rater_a", "rater_b"])
+    reviewers = sorted(set(pairs["rater_a"]) | set(pairs["rater_b"]))
     settled = comparison[comparison["consensus"] != ""]["study_id"].nunique()
     others = total - len(team)
     return (f"{_plural(len(team), 'study', 'studies').capitalize()} {'was' if len(team) == 1 else 'were'} {done} "
@@ -46,19 +48,21 @@ def agreement_block(build: Build, stage: str, title: str) -> Markup:
         return Markup("")
     what = STAGES[stage][2]
     name = "field" if "field" in agreement.columns else "item"
+    count = "studies" if "studies" in agreement.columns else "compared"
     whole = agreement[name].isin(["all fields", "all items"])
     differ = (pd.to_numeric(agreement["agreement"], errors="coerce") < 1) | (
         pd.to_numeric(agreement.get("text_differs", 0), errors="coerce").fillna(0) > 0)
     shown = agreement[whole | differ]
     rows = pd.DataFrame([{
+        **({"Tool": build.tool_name(r.tool).split(",")[0]} if "tool" in agreement.columns else {}),
         what.capitalize(): getattr(r, name), "Reviewers": f"{r.rater_a} and {r.rater_b}",
-        "Answers compared": fmt_count(r.studies), "Agreement": fmt_percent(r.agreement),
+        "Answers compared": fmt_count(getattr(r, count)), "Agreement": fmt_percent(r.agreement),
         "Cohen's kappa (95% CI)": (interval(fmt_decimal(r.kappa), fmt_decimal(r.kappa_low), fmt_decimal(r.kappa_high))
                                    if number(r.kappa_low) is not None else fmt_decimal(r.kappa)),
-        "Text that differs": fmt_count(getattr(r, "text_differs", "")) or EMPTY,
+        **({"Text that differs": fmt_count(r.text_differs)} if "text_differs" in agreement.columns else {}),
     } for r in shown.itertuples()])
-    comparison = _comparison(build, stage)
-    open_ = comparison[comparison["status"].isin(["conflict", "text differs"]) & (comparison["consensus"] == "")]
+    conflicts = build.table(f"{stage}_conflicts")
+    open_ = conflicts if conflicts is not None else pd.DataFrame()
     text = (f"Agreement between the reviewers who {STAGES[stage][0]} the same studies independently, per {what} and over "
             f"all, before consensus; kappa is given for answers from a fixed list. The table lists the {what}s on which "
             f"they differed; they agreed on the other {_plural(int((~whole & ~differ).sum()), what)} wherever both "

@@ -120,10 +120,13 @@ def _cmd_attach(args: argparse.Namespace) -> int:
 
 
 def _cmd_consensus(args: argparse.Namespace) -> int:
-    from reviewkit.extraction.consensus import start_consensus
+    if args.stage == "risk_of_bias":
+        from reviewkit.appraisal.consensus import start_rob_consensus as start
+    else:
+        from reviewkit.extraction.consensus import start_consensus as start
 
-    path = start_consensus(args.review, args.study)
-    print(f"wrote {path}: the agreed values are filled in; settle each CONFLICT marked in it")
+    path = start(args.review, args.study)
+    print(f"wrote {path}: the agreed answers are filled in; settle each CONFLICT marked in it")
     return 0
 
 
@@ -230,9 +233,11 @@ def parser() -> argparse.ArgumentParser:
     _review_args(attach_cmd)
     attach_cmd.add_argument("--record", help="the record id of the one PDF given (default: found by its DOI or PMID)")
     attach_cmd.set_defaults(func=_cmd_attach)
-    consensus_cmd = commands.add_parser("consensus", help="start the consensus form of a study extracted by two or more "
-                                                          "reviewers: agreed values filled in, conflicts marked")
+    consensus_cmd = commands.add_parser("consensus", help="start the consensus form of a study extracted or appraised by "
+                                                          "two or more reviewers: agreed answers filled in, conflicts marked")
     consensus_cmd.add_argument("study", help="the study id")
+    consensus_cmd.add_argument("--stage", choices=["extraction", "risk_of_bias"], default="extraction",
+                               help="the consensus of the extraction forms (default) or of the risk-of-bias files")
     _review_args(consensus_cmd)
     consensus_cmd.set_defaults(func=_cmd_consensus)
     dedup_cmd = commands.add_parser("dedup", help="find duplicate records in export files; write the groups as CSV")
