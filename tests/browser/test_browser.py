@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -37,18 +38,39 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """JupyterLab serving a copy of the review (review/, seeds/, notebooks/); yields its URL with token, and the copy."""
+def _need_chromium() -> None:
+    """Skip the test without Debian's chromium (fail it in CI)."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab serving a copy of the review (review/, seeds/, notebooks/); yields its URL with token, and the copy."""
+    _need_chromium()
     root = tmp_path / "lab"
     shutil.copytree(ROOT / "seeds", root / "seeds")
     shutil.copytree(ROOT / "review", root / "review", ignore=shutil.ignore_patterns("build"))
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    yield from _serve(tmp_path, root)
+
+
+@pytest.fixture
+def team_lab(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """JupyterLab serving the two-reviewer trials review (tests/two_reviewers.py) with the notebooks."""
+    from two_reviewers import make_two_reviewer_review
+
+    _need_chromium()
+    root = make_two_reviewer_review(tmp_path / "team").parent
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    yield from _serve(tmp_path, root)
+
+
+def _serve(tmp_path: Path, root: Path) -> Iterator[tuple[str, Path]]:
+    """Start JupyterLab on ``root``; yield its URL with token, and ``root``."""
     settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)  # no prompt about news or updates over the notebook
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
@@ -218,6 +240,98 @@ def test_extraction_quote_from_a_selection_in_jupyterlab(lab, browser_page):
     assert "route:\n  value: intravenous and inhalation\n  quote: received systemic administration of MSC-CM intravenously\n" in saved
     assert saved.startswith(text[:start])  # the reviewer's comments and the fields before are as they were
     assert saved.endswith(text[end:])
+
+
+def _page_text(page) -> str:
+    """Everything in the page, hidden or not: its text and the values of its inputs."""
+    return page.evaluate("""() => document.body.textContent + '\\n'
+        + [...document.querySelectorAll('input, textarea, select')].map((el) => el.value).join('\\n')""")
+
+
+def _scroll_to(box, phrase: str) -> None:
+    """Scroll the record's box, then the notebook, so that ``phrase`` is in the middle of both (a drag at the edge
+    of a scrolling box would scroll it under the mouse)."""
+    box.evaluate("""(el, phrase) => {
+        const node = [...el.querySelectorAll('*'), el].flatMap((e) => [...e.childNodes])
+          .find((n) => n.nodeType === 3 && n.data.includes(phrase));
+        const range = document.createRange();
+        range.setStart(node, node.data.indexOf(phrase));
+        range.setEnd(node, node.data.indexOf(phrase) + phrase.length);
+        const top = () => range.getBoundingClientRect().top;
+        el.scrollTop += top() - el.getBoundingClientRect().top - el.clientHeight / 2;
+        let outer = el.parentElement;
+        while (outer && !(outer.scrollHeight > outer.clientHeight && /auto|scroll/.test(getComputedStyle(outer).overflowY)))
+          outer = outer.parentElement;
+        if (outer) outer.scrollTop += top() - window.innerHeight / 2;
+      }""", phrase)
+
+
+def _choose_field(form, label: str) -> None:
+    """Pick a field in the extraction form's list and wait for its inputs."""
+    form.locator(".widget-select select").select_option(label=label)
+    key = label.split(" ", 1)[1]
+    form.locator(".widget-html b", has_text=re.compile(f"^{key}$")).wait_for()
+
+
+def test_extraction_blind_to_the_other_reviewer_until_both_finished_in_jupyterlab(team_lab, browser_page):
+    import yaml
+
+    url, root = team_lab
+    folder = root / "review" / "extraction" / "brennan-2011"
+    r1 = yaml.safe_load((folder / "R1.yml").read_text(encoding="utf-8"))  # R1 finished; R2 has no funding yet
+    r1["setting"]["note"] = "R1-only note: the clinic is hospital-run"  # R1: hospital, R2: community
+    r1["intervention"]["value"] = "R1 wording: graded cycling and walking, twice weekly for twelve weeks"
+    (folder / "R1.yml").write_text(yaml.safe_dump(r1, sort_keys=False, width=4096), encoding="utf-8")
+    r1_bytes = (folder / "R1.yml").read_bytes()
+    secrets_of_r1 = ["R1-only note", "R1 wording"]
+    _build(root, "screening")
+    page = browser_page
+    form = _run_all(page, url.format(notebook="03_extraction.ipynb"))
+    form.locator(".widget-dropdown select").first.select_option(
+        label="Brennan et al. 2011, graded aerobic exercise in a hospital outpatient clinic")
+    form.get_by_text("Type your reviewer id").wait_for()
+    assert form.locator(".rk-value").count() == 0 or not form.locator(".rk-value").is_visible()
+    assert not [s for s in secrets_of_r1 if s in _page_text(page)]
+    _keep(form, "extraction_team_no_id.png")
+
+    reviewer = form.locator(".rk-reviewer input")
+    reviewer.fill("R2")
+    reviewer.press("Enter")
+    form.get_by_text("1 of 2 reviewers finished: the comparison opens when all have").wait_for()
+    assert form.locator(".rk-comparison table").count() == 0
+    _choose_field(form, "✓ setting")
+    page.wait_for_function("el => el.value === 'community'", arg=form.locator(".rk-value select").element_handle())
+    _choose_field(form, "✓ intervention")
+    page.wait_for_function("el => el.value.startsWith('a structured exercise programme')",
+                           arg=form.locator(".rk-value textarea").element_handle())
+    assert not [s for s in secrets_of_r1 if s in _page_text(page)]  # nor in the notebook's tables of conflicts
+
+    _choose_field(form, "○ funding")
+    value = form.locator(".rk-value textarea")
+    page.wait_for_function("el => el.value === ''", arg=value.element_handle())
+    _keep(form, "extraction_team_blind.png")
+    value.fill("The trial was funded by a hospital research grant")
+    phrase = "The trial was funded by a hospital research grant."
+    _scroll_to(form.locator(".rk-text"), phrase)
+    _drag_select(page, form.locator(".rk-text"), phrase)
+    quote = form.locator(".rk-quote textarea")
+    page.wait_for_function("([el, phrase]) => el.value === phrase", arg=[quote.element_handle(), phrase])
+    form.get_by_role("button", name="Save field").click()
+    form.get_by_text("Saved funding of brennan-2011 in extraction/brennan-2011/R2.yml").wait_for()
+
+    table = form.locator(".rk-comparison table")
+    table.wait_for()
+    setting = table.locator("tr", has_text="setting").first.inner_text()
+    assert "hospital" in setting and "community" in setting and "conflict" in setting
+    intervention = table.locator("tr", has=page.locator("td", has_text="intervention")).first.inner_text()
+    assert "R1 wording" in intervention and "text differs" in intervention
+    assert "agreed" in table.locator("tr", has_text="funding").first.inner_text()
+    _keep(form.locator(".rk-comparison"), "extraction_team_comparison.png")
+
+    assert (folder / "R1.yml").read_bytes() == r1_bytes
+    saved = yaml.safe_load((folder / "R2.yml").read_text(encoding="utf-8"))["funding"]
+    assert saved == {"value": "The trial was funded by a hospital research grant", "quote": phrase,
+                     "record": "001_brennan_2011"}
 
 
 def test_risk_of_bias_item_in_jupyterlab(lab, browser_page):

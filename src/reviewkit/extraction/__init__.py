@@ -5,7 +5,8 @@ reviewer, and suggested links between reports of one study.
 from reviewkit.core.exports import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
-    "forms": ["Form", "NOT_REPORTED", "load_forms", "read_forms", "record_value"],
+    "forms": ["Form", "NOT_REPORTED", "load_forms", "read_forms", "read_reviewer_form", "record_value"],
+    "team": ["comparison_open", "finished"],
     "tables": ["characteristics_table", "discrepancies_table", "evidence_spans", "extraction_table", "included_record_ids", "included_studies"],
     "suggest": ["suggestions_table"],
     "vocabularies": ["load_vocabularies"],

@@ -246,6 +246,18 @@ def read_team_form(
     return team, errors + found
 
 
+def read_reviewer_form(
+    review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record], reviewer: str
+) -> tuple[Form, list[ReviewInputError]]:
+    """One reviewer's own form of a study (``<study>/<reviewer>.yml``) and its problems, read alone: nothing of the
+    other reviewers' forms (blind extraction); no file means every field is pending."""
+    path = reviewer_path(Path(review_dir) / EXTRACTION_DIR, study.id, reviewer)
+    if not path.exists():
+        return Form(study, {}), []
+    form, _, errors = _parse_file(path, study, protocol, records)
+    return form, errors
+
+
 def read_form(
     review_dir: str | Path, study: Study, protocol: Protocol, records: dict[str, Record]
 ) -> tuple[Form, list[ReviewInputError]]:

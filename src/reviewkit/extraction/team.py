@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.core.protocol import FormField
+from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.storage import YamlDoc
 from reviewkit.core.team import AGREED, compare, same, same_passages
 from reviewkit.extraction.model import Entry, Form
@@ -83,3 +83,19 @@ def merge(study: Study, reviewers: dict[str, Form], consensus: Form | None, cons
         status = compare({r: e.value for r, e in given.items()}, expected, text=field.type in TEXT_TYPES)
         comparisons.append(FieldComparison(field.key, status, given, agreed))
     return TeamForm(study, dict(sorted(reviewers.items())), consensus, tuple(comparisons)), errors
+
+
+def finished(team: TeamForm | None, protocol: Protocol) -> list[str]:
+    """The reviewers of a study who answered every field of the protocol's form in their own form (a value or
+    ``not reported``; an entry that fails its checks is not an answer)."""
+    if team is None:
+        return []
+    keys = [f.key for f in protocol.extraction_form]
+    return [r for r, form in team.reviewers.items() if all(k in form.entries for k in keys)]
+
+
+def comparison_open(team: TeamForm | None, protocol: Protocol) -> bool:
+    """Whether a study's reviewers may see one another's forms: the protocol's number of reviewers at least have a
+    form of it, and every one of them has finished (``finished``)."""
+    done = finished(team, protocol)
+    return team is not None and len(done) == len(team.reviewers) >= protocol.independent_reviewers.extraction

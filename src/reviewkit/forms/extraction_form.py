@@ -3,6 +3,10 @@
 Selecting text in the record fills the quote. Saving goes through ``extraction.record_value``: the quote
 is looked for in the record's text (``evidence.find_quote``), the whole form is checked, and the file
 is written atomically with the reviewer's comments kept; a refusal is shown with the closest passage.
+
+With two or more independent reviewers in the protocol, the form first asks for the reviewer's id and then shows and
+saves only that reviewer's own form of a study; the comparison opens once every reviewer has finished
+(``forms.extraction_team``).
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any
 import ipywidgets as w
 
 from reviewkit.core.protocol import FormField
-from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, record_value
+from reviewkit.extraction.forms import NOT_REPORTED, Entry, Form, read_form, read_reviewer_form, record_value
 from reviewkit.extraction.suggest import ValueSuggestion, suggest
 from reviewkit.extraction.tables import display_value
 from reviewkit.extraction.vocabularies import Vocabularies, load_vocabularies
@@ -28,6 +32,7 @@ from reviewkit.forms.common import (
     quotes_of,
     say,
 )
+from reviewkit.forms.extraction_team import TeamView
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
@@ -83,12 +88,15 @@ def study_suggestions(
 
 
 class ExtractionForm(StudyForm):
-    """Extract one study at a time: pick a field, check or type its value, select its quote, save."""
+    """Extract one study at a time: pick a field, check or type its value, select its quote, save. With independent
+    reviewers, as ``reviewer`` (or the id typed in the form), in the reviewer's own form."""
 
     NOTE, SAVE = "note (optional)", "Save field"
 
-    def __init__(self, review_dir: str | Path, **options: Any) -> None:
+    def __init__(self, review_dir: str | Path, *, reviewer: str = "", **options: Any) -> None:
         super().__init__(review_dir, **options)
+        blind = self.protocol.independent_reviewers.extraction > 1
+        self.team = TeamView(self.review_dir, self.protocol, reviewer) if blind else None
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
         self.suggested: dict[str, tuple[str, ValueSuggestion]] = {}
@@ -112,21 +120,44 @@ class ExtractionForm(StudyForm):
             labelled("", self.not_reported),
             *self.quote_rows(),
         ], layout=w.Layout(flex="1 1 auto", padding="0 0 0 12px"))
-        self.widget = form_box([
-            labelled("Study", self.study),
+        body = [
             w.HBox([w.VBox([w.HTML("<b>Fields</b>"), self.field,
                             w.HTML('<span style="color:#666">✓ extracted · – not reported · ○ pending</span>')]), panel]),
             w.HTML('<span style="color:#666">Select a passage in the record to make it the quote. Marks: '
                    f'<mark style="background:{QUOTE_MARK}">the field\'s saved quote</mark> '
                    f'<mark style="background:{SUGGESTION_MARK}">the suggestion\'s passage</mark></span>'),
             self.text,
-        ])
+        ]
+        if self.team is None:
+            self.widget = form_box([labelled("Study", self.study), *body])
+        else:
+            self.body = w.VBox(body, layout=w.Layout(width="100%"))
+            self.team.reviewer.observe(lambda _: self.load_study(), "value")
+            self.widget = form_box([labelled("Study", self.study), self.team.reviewer_row, self.team.comparison,
+                                    self.body])
         self.load_study()
+
+    def _blank(self) -> None:
+        """Show nothing of any study's form: no reviewer id yet (independent reviewers)."""
+        self.form = None
+        self.field.options = []
+        self.value.value = self.quote.value = self.note.value = ""
+        self.description.value = self.suggestion.value = self.status.value = self.text.html = ""
+        self.body.layout.display = self.team.comparison.layout.display = "none"
 
     def load_study(self) -> None:
         """Read the study's form and its suggestions; show its first pending field (else its first field)."""
         study = self.current_study
-        self.form, problems = read_form(self.review_dir, study, self.protocol, self.by_id)
+        reviewer = self.team.reviewer_id() if self.team else None
+        if self.team and reviewer is None:
+            self._blank()
+            return
+        if self.team:
+            self.body.layout.display = self.team.comparison.layout.display = None
+            self.form, problems = read_reviewer_form(self.review_dir, study, self.protocol, self.by_id, reviewer)
+            self.team.show_comparison(study, self.by_id)
+        else:
+            self.form, problems = read_form(self.review_dir, study, self.protocol, self.by_id)
         self.suggested = study_suggestions(study, self.by_id, self.vocabularies)
         self.record.options = [(f"{r} ({self.by_id[r].source_type})", r) for r in study.records]
         self.record.value = study.primary_record
@@ -204,18 +235,24 @@ class ExtractionForm(StudyForm):
     def save_field(self) -> None:
         """Save the chosen field; the quote is checked against the record's text on the way."""
         key, study = self.field.value, self.current_study
+        reviewer = self.team.reviewer_id() if self.team else None
+        if key is None or self.form is None or (self.team and reviewer is None):
+            return
         field = self.fields[key]
         try:
             value = NOT_REPORTED if self.not_reported.value else typed_value(field, self.value.value)
             quote = quotes_of(self.quote.value)
             entry = record_value(self.review_dir, study.id, key, value, quote, self.record.value if quote else None,
-                                 self.note.value.strip() or None, protocol=self.protocol, records=self.records)
+                                 self.note.value.strip() or None, protocol=self.protocol, records=self.records,
+                                 reviewer=reviewer)
         except ValueError as exc:  # ReviewInputError(s) are ValueErrors
             say(self.status, "error", f"Not saved: {problem_text(exc)}")
             return
         self.form.entries[key] = entry
         self._list_fields()
-        saved = f"Saved {key} of {study.id} in extraction/{study.id}.yml"
+        saved = f"Saved {key} of {study.id} in extraction/{study.id}{f'/{reviewer}' if reviewer else ''}.yml"
+        if self.team:
+            self.team.show_comparison(study, self.by_id)
         keys = list(self.fields)
         pending = [k for k in keys[keys.index(key) + 1:] + keys[:keys.index(key)] if self.form.status(k) == "pending"]
         if pending:
