@@ -66,15 +66,7 @@ JF  - Fict J Spine Care
 DO  - https://doi.org/10.5555/FICT.SPINE.2018.7
 ER  - 
 
-TY  - JOUR
-T1  - Cognitive behavioural therapy for insomnia in older adults: a randomised trial
-A1  - Lee, C.
-A1  - Park, D.
-PY  - 2019
-JF  - Fictional Journal of Sleep Medicine
-VL  - 12
-SP  - 40-48
-ER  - 
+""" + FIRST_RIS.split("\n\n")[1] + """
 
 TY  - JOUR
 T1  - Soil microbes of alpine meadows: a survey
@@ -83,7 +75,7 @@ PY  - 2023
 JF  - Fictional Journal of Soil Ecology
 AB  - A survey of soil microbial communities in alpine meadows; no human participants.
 ER  - 
-"""
+"""  # a copy of the first search's first record (other case, DOI as a link), its second as it was, and a new one
 FIRST_RECORDS = {"search-2020:1": "wrong_population", "search-2020:2": "wrong_population",
                  "search-2020:3": "wrong_intervention"}
 RIS_NEW_RECORD = "update-2025:3"

@@ -81,11 +81,16 @@ TWO_COLUMNS = {
 }
 
 
+def built(tmp_path: Path, tables: dict) -> tuple[Path, Path]:
+    """A review folder and its build holding ``tables`` (``write_build``'s arguments)."""
+    review, out = make_review(tmp_path), tmp_path / "build"
+    write_build(out, **tables)
+    return review, out
+
+
 @pytest.fixture
 def two_columns(tmp_path: Path) -> tuple[Path, Path]:
-    review, out = make_review(tmp_path), tmp_path / "build"
-    write_build(out, **TWO_COLUMNS)
-    return review, out
+    return built(tmp_path, TWO_COLUMNS)
 
 
 def test_counts_follow_each_column_from_identification_to_inclusion(two_columns):
@@ -293,9 +298,7 @@ FLOW_BOXES = ("identified", "duplicates_removed", "removed_other", "screened", "
 
 @pytest.fixture
 def two_rounds(tmp_path: Path) -> tuple[Path, Path]:
-    review, out = make_review(tmp_path), tmp_path / "build"
-    write_build(out, **TWO_ROUNDS)
-    return review, out
+    return built(tmp_path, TWO_ROUNDS)
 
 
 def test_an_updated_review_counts_the_latest_round_and_the_studies_of_the_previous_version(two_rounds):

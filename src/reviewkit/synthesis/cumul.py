@@ -18,13 +18,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import MaxNLocator
 
 from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.core.numbers import fmt_decimal, fmt_interval, interval, missing
 from reviewkit.core.plot_style import EDGE_COLOUR, style
 from reviewkit.synthesis.checks import choice, refuse, study_names
 from reviewkit.synthesis.comparative import PooledEffect
+from reviewkit.synthesis.forest_comparative import style_axis
 from reviewkit.synthesis.funnel import MEASURE_NAMES
 from reviewkit.synthesis.meta import PooledProportion, pool_proportions
 
@@ -123,16 +124,8 @@ def _limits(values: np.ndarray, null: float | None, log: bool) -> tuple[tuple[fl
 
 
 def _style_axis(ax: Axes, values: np.ndarray, null: float | None, log: bool, name: str) -> None:
-    if log:
-        ax.set_xscale("log")
     limits, ticks = _limits(values if len(values) else np.array([1.0 if log else 0.0]), null, log)
-    ax.set(xlim=limits, yticks=[])
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace("-", "−")))
-    ax.tick_params(axis="x", labelsize=8, length=3)
-    ax.spines[["left", "right", "top"]].set_visible(False)
-    ax.patch.set_alpha(0)
+    style_axis(ax, limits, ticks, log)
     ax.set_xlabel(name + (" (log scale)" if log else ""), fontsize=8)
 
 

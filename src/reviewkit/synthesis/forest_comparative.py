@@ -186,7 +186,8 @@ def _axis(rows: list[dict], log: bool) -> tuple[tuple[float, float], list[float]
     return _ticks(lo, hi, log)
 
 
-def _style_axis(ax: Axes, limits: tuple[float, float], ticks: list[float], log: bool) -> None:
+def style_axis(ax: Axes, limits: tuple[float, float], ticks: list[float], log: bool) -> None:
+    """The effect axis of a forest plot: its limits and ticks (log scale for ratios), no y-axis, no frame."""
     if log:
         ax.set_xscale("log")
     ax.set(xlim=limits, yticks=[])
@@ -334,7 +335,7 @@ def comparative_forest(title: str, results: dict[str, PooledEffect], *, overall:
         canvas.axis("off")
         ax = fig.add_axes((x["plot"] / width, 1 - (rows_top + rows_h) / height, PLOT_W / width, rows_h / height))
         ax.set_ylim(rows_h, 0)
-        _style_axis(ax, limits, ticks, log)
+        style_axis(ax, limits, ticks, log)
 
         def text(at: float, y: float, value: str, ha: str = "left", **kw) -> None:
             canvas.text(at, y, value, ha=ha, va="center", **kw)
