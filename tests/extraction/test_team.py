@@ -149,7 +149,7 @@ def test_the_consensus_form_is_started_with_the_agreed_values_and_the_conflicts_
     _, _, _, forms, _ = _read(team_review)
     assert "setting" not in forms["brennan-2011"].entries  # still pending until the reviewers settle it
     before = _digest(path)
-    with pytest.raises(ReviewInputError, match="the consensus form exists already"):
+    with pytest.raises(ReviewInputError, match="the consensus file exists already"):
         start_consensus(team_review, "brennan-2011")
     assert _digest(path) == before
     with pytest.raises(ReviewInputError, match="fewer than two reviewers' forms"):

@@ -14,11 +14,11 @@ from reviewkit.appraisal.parse import parse_rob_file
 from reviewkit.appraisal.team import OVERALL, AppraisalComparison
 from reviewkit.appraisal.tools import read_tools
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.core.protocol import Protocol, load_protocol
+from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import YamlDoc, locked, save_checked
-from reviewkit.core.team import AGREED, CONSENSUS
+from reviewkit.core.team import AGREED
+from reviewkit.extraction.consensus import consensus_target, refuse_existing
 from reviewkit.records.model import Record
-from reviewkit.records.studies import load_studies
 
 
 def _item(judgment: ItemJudgment, names: str) -> dict:
@@ -51,19 +51,10 @@ def _appraisal_text(comparison: AppraisalComparison, names: str) -> str:
 def start_rob_consensus(review_dir: str | Path, study_id: str, *, protocol: Protocol | None = None,
                         records: list[Record] | None = None) -> Path:
     """Write ``rob/<study>/consensus.yml`` from the reviewers' files; returns its path."""
-    from reviewkit.records.sources import load_records
-
-    review_dir = Path(review_dir)
-    protocol = protocol or load_protocol(review_dir)
-    by_id = {r.id: r for r in (records if records is not None else load_records(review_dir, protocol))}
-    study = {s.id: s for s in load_studies(review_dir, list(by_id))}.get(study_id)
-    path = review_dir / ROB_DIR / study_id / f"{CONSENSUS}.yml"
-    if study is None:
-        raise ReviewInputError(path, f"no study has the id {study_id!r}")
+    protocol, by_id, study, path = consensus_target(Path(review_dir), ROB_DIR, study_id, protocol, records)
     tools, problems = read_tools(review_dir)
     with locked(path):
-        if path.exists():
-            raise ReviewInputError(path, "the consensus file exists already: edit it (it is never rewritten)")
+        refuse_existing(path)
         team, found = read_team_appraisals(review_dir, study, protocol, by_id, tools)
         if team is None or len(team.reviewers) < 2:
             raise ReviewInputError(path, f"study {study_id!r} has fewer than two reviewers' files: a consensus file "

@@ -15,7 +15,7 @@ from reviewkit.extraction.forms import EXTRACTION_DIR, parse_form, read_team_for
 from reviewkit.extraction.model import Entry
 from reviewkit.extraction.tables import display_value
 from reviewkit.records.model import Record
-from reviewkit.records.studies import load_studies
+from reviewkit.records.studies import Study, load_studies
 
 
 def _entry_yaml(key: str, entry: Entry, note: str) -> str:
@@ -31,21 +31,33 @@ def _said(entries: dict[str, Entry]) -> str:
                                                          if e.evidence else "") for r, e in entries.items())
 
 
-def start_consensus(review_dir: str | Path, study_id: str, *, protocol: Protocol | None = None,
-                    records: list[Record] | None = None) -> Path:
-    """Write ``extraction/<study>/consensus.yml`` from the reviewers' forms; returns its path."""
+def consensus_target(review_dir: Path, folder: str, study_id: str, protocol: Protocol | None,
+                     records: list[Record] | None) -> tuple[Protocol, dict[str, Record], Study, Path]:
+    """The protocol, the records by id, the study and the consensus file a consensus is started in (``folder``: the
+    stage's folder); a study that is not in the review is refused."""
     from reviewkit.records.sources import load_records
 
-    review_dir = Path(review_dir)
     protocol = protocol or load_protocol(review_dir)
     by_id = {r.id: r for r in (records if records is not None else load_records(review_dir, protocol))}
     study = {s.id: s for s in load_studies(review_dir, list(by_id))}.get(study_id)
-    path = review_dir / EXTRACTION_DIR / study_id / f"{CONSENSUS}.yml"
+    path = review_dir / folder / study_id / f"{CONSENSUS}.yml"
     if study is None:
         raise ReviewInputError(path, f"no study has the id {study_id!r}")
+    return protocol, by_id, study, path
+
+
+def refuse_existing(path: Path) -> None:
+    """A consensus file is never rewritten."""
+    if path.exists():
+        raise ReviewInputError(path, "the consensus file exists already: edit it (it is never rewritten)")
+
+
+def start_consensus(review_dir: str | Path, study_id: str, *, protocol: Protocol | None = None,
+                    records: list[Record] | None = None) -> Path:
+    """Write ``extraction/<study>/consensus.yml`` from the reviewers' forms; returns its path."""
+    protocol, by_id, study, path = consensus_target(Path(review_dir), EXTRACTION_DIR, study_id, protocol, records)
     with locked(path):
-        if path.exists():
-            raise ReviewInputError(path, "the consensus form exists already: edit it (it is never rewritten)")
+        refuse_existing(path)
         team, problems = read_team_form(review_dir, study, protocol, by_id)
         if team is None or len(team.reviewers) < 2:
             raise ReviewInputError(path, f"study {study_id!r} has fewer than two reviewers' forms: a consensus form "
