@@ -6,7 +6,7 @@ from reviewkit.core.exports import lazy_exports
 __all__, __getattr__ = lazy_exports(__name__, {
     "tools": ["Tool", "read_tools", "tools_table"],
     "judgments": ["Appraisal", "load_appraisals", "read_appraisals", "read_teams", "record_judgment"],
-    "team": ["TeamAppraisals"],
+    "team": ["TeamAppraisals", "comparison_open", "finished"],
     "agreement": ["agreement_table", "comparison_table", "conflicts_table"],
     "plan": ["missing_appraisals", "plan_table"],
     "tables": ["rob_table"],

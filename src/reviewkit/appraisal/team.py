@@ -212,3 +212,32 @@ def merge(
         compared.append(comparison)
         errors += found
     return TeamAppraisals(study, reviewers, consensus, tuple(compared)), errors
+
+
+def complete(appraisal: Appraisal) -> bool:
+    """Whether a reviewer's appraisal is finished: every item answered, and the overall judgment made (the tool's
+    rule makes it from the items; a tool with no rule needs the reviewer's)."""
+    return not appraisal.missing and appraisal.overall is not None
+
+
+def _done(found: list[Appraisal], kind: str | None, record: str) -> bool:
+    """Whether ``found`` has the study's own appraisal (``kind`` None), or that of report ``record``, complete."""
+    return any(complete(a) for a in found if (a.source_type is None) == (kind is None)
+               and (kind is None or a.record == record))
+
+
+def finished(team: TeamAppraisals | None, wanted: list[tuple[str | None, str]]) -> list[str]:
+    """The reviewers of a study who finished, in their own file, every appraisal the study calls for (``wanted``:
+    ``(source type or None, record)`` as ``appraisal.plan.expected_appraisals`` gives them); none while it calls for
+    none (its design, which decides the tool, not extracted yet)."""
+    if team is None or not wanted:
+        return []
+    return [r for r, found in team.reviewers.items() if all(_done(found, k, record) for k, record in wanted)]
+
+
+def comparison_open(team: TeamAppraisals | None, wanted: list[tuple[str | None, str]], expected: int) -> bool:
+    """Whether a study's reviewers may see one another's appraisals: ``expected`` reviewers (the protocol's
+    ``independent_reviewers.risk_of_bias``) at least have a file of it, and every one of them has finished
+    (``finished``)."""
+    done = finished(team, wanted)
+    return team is not None and len(done) == len(team.reviewers) >= expected

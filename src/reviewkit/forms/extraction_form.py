@@ -32,7 +32,7 @@ from reviewkit.forms.common import (
     quotes_of,
     say,
 )
-from reviewkit.forms.extraction_team import TeamView
+from reviewkit.forms.extraction_team import ExtractionTeamView
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
@@ -96,7 +96,7 @@ class ExtractionForm(StudyForm):
     def __init__(self, review_dir: str | Path, *, reviewer: str = "", **options: Any) -> None:
         super().__init__(review_dir, **options)
         blind = self.protocol.independent_reviewers.extraction > 1
-        self.team = TeamView(self.review_dir, self.protocol, reviewer) if blind else None
+        self.team = ExtractionTeamView(self.review_dir, self.protocol, reviewer) if blind else None
         self.fields = {f.key: f for f in self.protocol.extraction_form}
         self.form: Form | None = None
         self.suggested: dict[str, tuple[str, ValueSuggestion]] = {}

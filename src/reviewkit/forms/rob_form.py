@@ -4,6 +4,10 @@ The tool comes from the protocol (the study's design as extracted; a grey-litera
 type), or from an appraisal already in the file. Selecting text in the record fills the quote; saving
 goes through ``rob.record_judgment``, which looks for the quote in the report (``evidence.find_quote``),
 checks the whole file and writes it atomically with the reviewer's comments kept.
+
+With two or more independent reviewers in the protocol, the form first asks for the reviewer's id and then shows and
+saves only that reviewer's own file of a study (``rob/<study>/<reviewer>.yml``); the comparison opens once every
+reviewer has finished (``forms.rob_team``).
 """
 from __future__ import annotations
 
@@ -14,12 +18,22 @@ from typing import Any
 
 import ipywidgets as w
 
-from reviewkit.appraisal.judgments import Appraisal, parse_rob_file, raw_appraisal, record_judgment, rob_path, study_design
+from reviewkit.appraisal.judgments import (
+    ROB_DIR,
+    Appraisal,
+    parse_rob_file,
+    raw_appraisal,
+    record_judgment,
+    rob_path,
+    study_design,
+)
 from reviewkit.appraisal.plan import expected_appraisals
 from reviewkit.appraisal.tools import Tool, read_tools
 from reviewkit.core.protocol import Protocol
 from reviewkit.core.storage import load_yaml, read_yaml
+from reviewkit.core.team import reviewer_path
 from reviewkit.forms.common import QUOTE_MARK, StudyForm, form_box, labelled, marked_html, problem_text, quotes_of, say
+from reviewkit.forms.rob_team import RobTeamView
 from reviewkit.records.model import Record
 from reviewkit.records.studies import Study
 
@@ -57,12 +71,16 @@ def plans(review_dir: Path, study: Study, protocol: Protocol, records: dict[str,
 
 
 class RobForm(StudyForm):
-    """Appraise one study at a time: pick the appraisal and an item, answer it, quote the report, save."""
+    """Appraise one study at a time: pick the appraisal and an item, answer it, quote the report, save. With
+    independent reviewers, as ``reviewer`` (or the id typed in the form), in the reviewer's own file."""
 
     NOTE, SAVE = "note: why, or what the report does not say", "Save item"
 
-    def __init__(self, review_dir: str | Path, **options: Any) -> None:
+    def __init__(self, review_dir: str | Path, *, reviewer: str = "", **options: Any) -> None:
         super().__init__(review_dir, **options)
+        blind = self.protocol.independent_reviewers.risk_of_bias > 1
+        self.team = RobTeamView(self.review_dir, self.protocol, reviewer) if blind else None
+        self.reviewer: str | None = None  # the reviewer whose file is shown (independent reviewers)
         self.tools = read_tools(review_dir)[0]
         self.done: list[Appraisal] = []
         self.plans: list[Plan] = []
@@ -90,15 +108,21 @@ class RobForm(StudyForm):
             w.HBox([labelled("Overall", self.overall), self.save_overall]),
             labelled("", self.overall_note),
         ], layout=w.Layout(flex="1 1 auto", padding="0 0 0 12px"))
-        self.widget = form_box([
-            labelled("Study", self.study),
+        body = [
             labelled("Appraisal", self.appraisal),
             self.tool_info,
             w.HBox([w.VBox([w.HTML(f"<b>Items</b> (✓ answered, {_UNANSWERED} not yet)"), self.item]), panel]),
             w.HTML('<span style="color:#666">Select a passage in the record to make it the quote. '
                    f'<mark style="background:{QUOTE_MARK}">Marked</mark>: the item\'s saved quotes.</span>'),
             self.text,
-        ])
+        ]
+        if self.team is None:
+            self.widget = form_box([labelled("Study", self.study), *body])
+        else:
+            self.body = w.VBox(body, layout=w.Layout(width="100%"))
+            self.team.reviewer.observe(lambda _: self.load_study(), "value")
+            self.widget = form_box([labelled("Study", self.study), self.team.reviewer_row, self.team.comparison,
+                                    self.body])
         self.load_study()
 
     @property
@@ -112,10 +136,23 @@ class RobForm(StudyForm):
         return next((a for a in self.done if plan and plan.tool and a.tool.id == plan.tool.id
                      and a.source_type == plan.source_type and (plan.source_type is None or a.record == plan.record)), None)
 
+    @property
+    def _blind(self) -> bool:
+        """Whether the form may show nothing of a study: independent reviewers, and no reviewer id yet."""
+        return self.team is not None and self.reviewer is None
+
+    @property
+    def path(self) -> Path:
+        """The file the form shows and saves: the study's rob file, or with independent reviewers the reviewer's own."""
+        study_id = self.current_study.id
+        if self.team is None or self.reviewer is None:
+            return rob_path(self.review_dir, study_id)
+        return reviewer_path(self.review_dir / ROB_DIR, study_id, self.reviewer)
+
     def _read(self) -> list[str]:
-        """Read the study's rob file again; its problems, if any."""
+        """Read the study's rob file (the reviewer's own, with independent reviewers) again; its problems, if any."""
         study = self.current_study
-        path = rob_path(self.review_dir, study.id)
+        path = self.path
         if not path.exists():
             self.done = []
             return []
@@ -128,9 +165,26 @@ class RobForm(StudyForm):
         self.done, problems = parse_rob_file(doc, study, self.protocol, self.by_id, self.tools, design)
         return [str(p) for p in problems]
 
+    def _blank(self) -> None:
+        """Show nothing of any study's judgments: no reviewer id yet (independent reviewers)."""
+        self.done, self.plans = [], []
+        self.appraisal.options = self.record.options = []
+        self.item.options, self.answer.options, self.overall.options = [], [], []
+        self.quote.value = self.note.value = self.overall_note.value = ""
+        self.tool_info.value = self.item_text.value = self.overall_state.value = self.status.value = self.text.html = ""
+        self.body.layout.display = self.team.comparison.layout.display = "none"
+
     def load_study(self) -> None:
-        """The study's appraisals: the first is shown."""
+        """The study's appraisals: the first is shown. With independent reviewers, only once the reviewer's id is
+        given, and only the reviewer's own."""
         study = self.current_study
+        if self.team is not None:
+            self.reviewer = self.team.reviewer_id()
+            if self.reviewer is None:
+                self._blank()
+                return
+            self.body.layout.display = self.team.comparison.layout.display = None
+            self.team.show_comparison(study, self.by_id, self.tools)
         problems = self._read()
         self.plans = plans(self.review_dir, study, self.protocol, self.by_id, self.tools, self.done)
         self.record.options = [(f"{r} ({self.by_id[r].source_type})", r) for r in study.records]
@@ -142,7 +196,7 @@ class RobForm(StudyForm):
 
     def _saved_overall(self) -> tuple[str, str]:
         """The overall judgment and note stated in the file for the plan's appraisal ('' where none)."""
-        plan, path = self.plan, rob_path(self.review_dir, self.current_study.id)
+        plan, path = self.plan, self.path
         entry = raw_appraisal(load_yaml(path), self.current_study, plan.tool.id, plan.source_type, plan.record) \
             if plan and plan.tool and path.exists() else None
         overall = entry.get("overall") if entry else None
@@ -151,6 +205,8 @@ class RobForm(StudyForm):
 
     def show_appraisal(self) -> None:
         """The chosen appraisal's tool, items and overall judgment."""
+        if self._blind:
+            return
         plan = self.plan
         tool = plan.tool if plan else None
         for widget in (self.save, self.save_overall, self.answer, self.item, self.overall):
@@ -215,7 +271,7 @@ class RobForm(StudyForm):
     def show_text(self) -> None:
         """The chosen report's text with the item's saved quotes marked."""
         record_id, made, key = self.record.value, self.made, self.item.value
-        if record_id is None:
+        if record_id is None or self._blind:
             return
         judged = made.items.get(key) if made and key else None
         marks = [(*e.span, QUOTE_MARK, "saved quote") for e in (judged.evidence if judged else ()) if e.record == record_id]
@@ -224,13 +280,15 @@ class RobForm(StudyForm):
     def _record(self, item: str, answer: str | None, **given: object) -> None:
         plan = self.plan
         record_judgment(self.review_dir, self.current_study.id, plan.tool.id, item, answer, protocol=self.protocol,
-                        records=self.records, source_type=plan.source_type,
+                        records=self.records, source_type=plan.source_type, reviewer=self.reviewer,
                         **({"record": plan.record} if plan.source_type else {}), **given)  # type: ignore[arg-type]
 
     def save_item(self) -> None:
         """Save the item's answer with its quote (checked against the report) or note; an overall judgment
         chosen for a tool without a rule is saved first, so that the last item can complete the appraisal."""
         plan, key = self.plan, self.item.value
+        if self._blind:
+            return
         if self.answer.value is None:
             say(self.status, "error", "Choose an answer first.")
             return
@@ -248,6 +306,8 @@ class RobForm(StudyForm):
             say(self.status, "error", f"Not saved: {problem_text(exc)}{hint}")
             return
         saved = f"Saved {key}: {self.answer.value}"
+        if self.team is not None:
+            saved += f" in rob/{self.current_study.id}/{self.reviewer}.yml"
         self._after_save()
         left = self.made.missing if self.made else []
         if left:
@@ -258,6 +318,8 @@ class RobForm(StudyForm):
 
     def save_overall_judgment(self) -> None:
         """Save the stated overall judgment (or leave it to the tool's rule) and its note."""
+        if self._blind:
+            return
         try:
             self._record("overall", self.overall.value or None, note=self.overall_note.value.strip() or None)
         except ValueError as exc:
@@ -272,3 +334,5 @@ class RobForm(StudyForm):
         self._list_items()
         self.show_overall()
         self.show_text()
+        if self.team is not None:
+            self.team.show_comparison(self.current_study, self.by_id, self.tools)
