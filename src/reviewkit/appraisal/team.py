@@ -16,40 +16,23 @@ from reviewkit.appraisal.model import Appraisal, ItemJudgment
 from reviewkit.appraisal.tools import Overall, Tool, roll_up, stated_overall
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.storage import YamlDoc
-from reviewkit.core.team import AGREED, CONFLICT, CONSENSUS, compare, same_passages
+from reviewkit.core.team import AGREED, CONFLICT, CONSENSUS, Compared, compare
 
 OVERALL = "overall"
 AppraisalKey = tuple[str, "str | None"]  # the tool, and the report for a report's appraisal (Appraisal.key)
 
 
-@dataclass(frozen=True)
-class ItemComparison:
+class ItemComparison(Compared):
     """One item (``overall``: the overall judgment) of an appraisal as each reviewer (reviewer → judgment; those
     who answered) and the consensus gave it."""
 
-    item: str
-    status: str  # core.team: agreed, conflict, waiting
-    entries: dict[str, ItemJudgment]
-    consensus: ItemJudgment | None = None
+    @property
+    def item(self) -> str:
+        return self.key
 
     @property
     def answers(self) -> dict[str, str]:
         return {r: e.answer for r, e in self.entries.items()}
-
-    @property
-    def standing(self) -> ItemJudgment | None:
-        """The judgment that stands: the consensus's, else the agreed one (the first reviewer's, with its quotes)."""
-        if self.consensus is not None:
-            return self.consensus
-        return next(iter(self.entries.values())) if self.status == AGREED else None
-
-    @property
-    def same_passage(self) -> bool | None:
-        """Whether every reviewer's quotes point to the same passages (None where a reviewer gave none)."""
-        spans = [{(q.record, q.span) for q in e.evidence} for e in self.entries.values()]
-        if len(spans) < 2 or not all(spans):
-            return None
-        return all(same_passages(spans[0], other) for other in spans[1:])
 
 
 @dataclass(frozen=True)

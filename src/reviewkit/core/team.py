@@ -36,6 +36,32 @@ class StudyFiles:
         return bool(self.reviewers)
 
 
+@dataclass(frozen=True)
+class Compared:
+    """One question (a form field, a risk-of-bias item) as each reviewer who answered it (reviewer → their entry,
+    whose ``evidence`` holds its quotes) and the consensus gave it, and how the answers compare (``compare``)."""
+
+    key: str
+    status: str  # agreed, conflict, text differs, waiting
+    entries: dict[str, Any]
+    consensus: Any = None
+
+    @property
+    def standing(self) -> Any:
+        """The entry that stands: the consensus's, else the agreed one (the first reviewer's, with its quotes)."""
+        if self.consensus is not None:
+            return self.consensus
+        return next(iter(self.entries.values())) if self.status == AGREED else None
+
+    @property
+    def same_passage(self) -> bool | None:
+        """Whether every reviewer's quotes point to the same passages (None where a reviewer gave none)."""
+        spans = [{(q.record, q.span) for q in e.evidence} for e in self.entries.values()]
+        if len(spans) < 2 or not all(spans):
+            return None
+        return all(same_passages(spans[0], other) for other in spans[1:])
+
+
 def check_reviewer(reviewer: str, where: Path) -> None:
     """Refuse a reviewer id that cannot be a file name of its own (letters, digits, ``_ . -``) or is ``consensus``."""
     if not REVIEWER_ID.fullmatch(reviewer or "") or reviewer == CONSENSUS:

@@ -13,36 +13,15 @@ from dataclasses import dataclass
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.protocol import FormField, Protocol
 from reviewkit.core.storage import YamlDoc
-from reviewkit.core.team import AGREED, compare, same, same_passages
+from reviewkit.core.team import Compared, compare, same
 from reviewkit.extraction.model import Entry, Form
 from reviewkit.records.studies import Study
 
 TEXT_TYPES = ("text", "list")
 
 
-@dataclass(frozen=True)
-class FieldComparison:
+class FieldComparison(Compared):
     """One field of a study's form as each reviewer (reviewer → entry; those who answered) and the consensus gave it."""
-
-    key: str
-    status: str  # core.team: agreed, conflict, text differs, waiting
-    entries: dict[str, Entry]
-    consensus: Entry | None = None
-
-    @property
-    def standing(self) -> Entry | None:
-        """The entry that stands: the consensus's, else the agreed one (the first reviewer's, with its quotes)."""
-        if self.consensus is not None:
-            return self.consensus
-        return next(iter(self.entries.values())) if self.status == AGREED else None
-
-    @property
-    def same_passage(self) -> bool | None:
-        """Whether every reviewer's quotes point to the same passages (None where a reviewer gave none)."""
-        spans = [{(q.record, q.span) for q in e.evidence} for e in self.entries.values()]
-        if len(spans) < 2 or not all(spans):
-            return None
-        return all(same_passages(spans[0], other) for other in spans[1:])
 
 
 @dataclass(frozen=True)
