@@ -25,13 +25,20 @@ def _dump(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=4096), encoding="utf-8")
 
 
-def make_two_reviewer_review(tmp_path: Path, *, consensus: bool = True) -> Path:
-    """The review in ``tmp_path/trials``; returns its review folder."""
+def fixture_with_reviewers(tmp_path: Path, stage: str) -> Path:
+    """A copy of the trials fixture in ``tmp_path/trials`` whose protocol asks for two independent reviewers at
+    ``stage`` (extraction, risk_of_bias); returns its review folder."""
     shutil.copytree(FIXTURE, tmp_path / "trials")
     review = tmp_path / "trials" / "review"
     text = (review / "protocol.yml").read_text(encoding="utf-8")
-    (review / "protocol.yml").write_text(text.replace("\ncertainty:", "\nindependent_reviewers:\n  extraction: 2\n"
+    (review / "protocol.yml").write_text(text.replace("\ncertainty:", f"\nindependent_reviewers:\n  {stage}: 2\n"
                                                                       "certainty:", 1), encoding="utf-8")
+    return review
+
+
+def make_two_reviewer_review(tmp_path: Path, *, consensus: bool = True) -> Path:
+    """The review in ``tmp_path/trials``; returns its review folder."""
+    review = fixture_with_reviewers(tmp_path, "extraction")
     forms = {}
     for study in TEAM_STUDIES:
         single = review / "extraction" / f"{study}.yml"

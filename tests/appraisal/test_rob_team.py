@@ -10,6 +10,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from statsmodels.stats.inter_rater import cohens_kappa
+from two_reviewers import fixture_with_reviewers
 
 from reviewkit.appraisal.agreement import agreement_table, comparison_table, conflicts_table
 from reviewkit.appraisal.judgments import load_appraisals, read_appraisals, read_teams, record_judgment, study_design, validate
@@ -65,12 +66,7 @@ def _castillo(appraisal: dict) -> None:  # D3 and the overall in conflict: R1 hi
 @pytest.fixture
 def team_review(tmp_path: Path) -> Path:
     """The trials fixture with two reviewers for risk of bias on alder-2009, brennan-2011 and castillo-2012."""
-    shutil.copytree(FIXTURE, tmp_path / "trials")
-    review = tmp_path / "trials" / "review"
-    protocol = review / "protocol.yml"
-    text = protocol.read_text(encoding="utf-8")
-    protocol.write_text(text.replace("\ncertainty:", "\nindependent_reviewers: {risk_of_bias: 2}\ncertainty:", 1),
-                        encoding="utf-8")
+    review = fixture_with_reviewers(tmp_path, "risk_of_bias")
     rob = review / "rob"
     for study, change in ((ALDER, _alder), (BRENNAN, _brennan), (CASTILLO, _castillo)):
         _second_reviewer(rob, study, change)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT
 from test_team_form import _shown  # every text a form shows, hidden boxes left out
+from two_reviewers import fixture_with_reviewers
 
 from reviewkit.appraisal.judgments import read_team_appraisals
 from reviewkit.appraisal.plan import expected_appraisals
@@ -38,12 +38,7 @@ def _dump(path: Path, data: dict) -> None:
 def team_review(tmp_path: Path) -> Path:
     """The trials fixture with two reviewers for risk of bias on brennan-2011: R1 finished (the fixture's file, with
     notes of their own), R2 without D5 (so without the overall) and quoting another passage for D3."""
-    shutil.copytree(FIXTURE, tmp_path / "trials")
-    review = tmp_path / "trials" / "review"
-    protocol = review / "protocol.yml"
-    text = protocol.read_text(encoding="utf-8")
-    protocol.write_text(text.replace("\ncertainty:", "\nindependent_reviewers: {risk_of_bias: 2}\ncertainty:", 1),
-                        encoding="utf-8")
+    review = fixture_with_reviewers(tmp_path, "risk_of_bias")
     single = review / "rob" / f"{BRENNAN}.yml"
     data = yaml.safe_load(single.read_text(encoding="utf-8"))
     single.unlink()
@@ -84,7 +79,7 @@ def _every_item(form: RobForm) -> str:
 
 def test_nothing_of_a_study_is_shown_before_the_reviewer_gives_an_id(team_review, context):
     form = RobForm(team_review, studies=[BRENNAN], **context)
-    assert form.done == [] and form.body.layout.display == "none"
+    assert form.done == [] and form.team.body.layout.display == "none"
     assert "Type your reviewer id: the protocol has 2 independent reviewers for risk of bias" in _text(form.team.message)
     shown = _shown(form.widget)
     assert "low" not in shown and "some concerns" not in shown and "Sixty-one" not in shown  # no answer, no report
@@ -99,7 +94,7 @@ def test_nothing_of_a_study_is_shown_before_the_reviewer_gives_an_id(team_review
 def test_the_reviewer_sees_only_their_own_answers_and_quotes(team_review, context):
     form = RobForm(team_review, studies=[BRENNAN], **context)
     form.team.reviewer.value = "R2"
-    assert form.body.layout.display is None and "rob/<study>/R2.yml" in _text(form.team.message)
+    assert form.team.body.layout.display is None and "rob/<study>/R2.yml" in _text(form.team.message)
     assert form.item.value == "D5" and form.answer.value is None and form.quote.value == ""  # R2's first unanswered
     assert [label for label, key in form.item.options if key == "D5"][0].startswith("○ D5")
     assert "pending (items D5 not answered)" in _text(form.overall_state)

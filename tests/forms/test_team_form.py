@@ -74,7 +74,7 @@ def _every_field(form: ExtractionForm) -> str:
 
 def test_no_study_value_is_shown_before_the_reviewer_gives_an_id(team_review, context):
     form = ExtractionForm(team_review, studies=[BRENNAN], **context)
-    assert form.form is None and form.body.layout.display == "none"
+    assert form.form is None and form.team.body.layout.display == "none"
     assert "Type your reviewer id" in _text(form.team.message)
     shown = _shown(form.widget)
     assert "Ireland" not in shown and "community" not in shown and "randomised" not in shown  # no value, no report
@@ -88,7 +88,7 @@ def test_no_study_value_is_shown_before_the_reviewer_gives_an_id(team_review, co
 def test_the_reviewer_sees_only_their_own_form_prefilled_with_suggestions(team_review, context):
     form = ExtractionForm(team_review, studies=[BRENNAN], **context)
     form.team.reviewer.value = "R2"
-    assert form.body.layout.display is None and form.form is not None
+    assert form.team.body.layout.display is None and form.form is not None
     assert form.field.value == "funding"  # R2's first pending field
     assert R1_ONLY[2] not in form.value.value and form.note.value == ""
     form.field.value = "setting"

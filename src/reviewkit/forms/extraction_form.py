@@ -131,10 +131,7 @@ class ExtractionForm(StudyForm):
         if self.team is None:
             self.widget = form_box([labelled("Study", self.study), *body])
         else:
-            self.body = w.VBox(body, layout=w.Layout(width="100%"))
-            self.team.reviewer.observe(lambda _: self.load_study(), "value")
-            self.widget = form_box([labelled("Study", self.study), self.team.reviewer_row, self.team.comparison,
-                                    self.body])
+            self.widget = self.team.layout(self.study, body, self.load_study)
         self.load_study()
 
     def _blank(self) -> None:
@@ -143,7 +140,7 @@ class ExtractionForm(StudyForm):
         self.field.options = []
         self.value.value = self.quote.value = self.note.value = ""
         self.description.value = self.suggestion.value = self.status.value = self.text.html = ""
-        self.body.layout.display = self.team.comparison.layout.display = "none"
+        self.team.body.layout.display = self.team.comparison.layout.display = "none"
 
     def load_study(self) -> None:
         """Read the study's form and its suggestions; show its first pending field (else its first field)."""
@@ -153,7 +150,7 @@ class ExtractionForm(StudyForm):
             self._blank()
             return
         if self.team:
-            self.body.layout.display = self.team.comparison.layout.display = None
+            self.team.body.layout.display = self.team.comparison.layout.display = None
             self.form, problems = read_reviewer_form(self.review_dir, study, self.protocol, self.by_id, reviewer)
             self.team.show_comparison(study, self.by_id)
         else:

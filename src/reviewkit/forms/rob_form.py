@@ -119,10 +119,7 @@ class RobForm(StudyForm):
         if self.team is None:
             self.widget = form_box([labelled("Study", self.study), *body])
         else:
-            self.body = w.VBox(body, layout=w.Layout(width="100%"))
-            self.team.reviewer.observe(lambda _: self.load_study(), "value")
-            self.widget = form_box([labelled("Study", self.study), self.team.reviewer_row, self.team.comparison,
-                                    self.body])
+            self.widget = self.team.layout(self.study, body, self.load_study)
         self.load_study()
 
     @property
@@ -172,7 +169,7 @@ class RobForm(StudyForm):
         self.item.options, self.answer.options, self.overall.options = [], [], []
         self.quote.value = self.note.value = self.overall_note.value = ""
         self.tool_info.value = self.item_text.value = self.overall_state.value = self.status.value = self.text.html = ""
-        self.body.layout.display = self.team.comparison.layout.display = "none"
+        self.team.body.layout.display = self.team.comparison.layout.display = "none"
 
     def load_study(self) -> None:
         """The study's appraisals: the first is shown. With independent reviewers, only once the reviewer's id is
@@ -183,7 +180,7 @@ class RobForm(StudyForm):
             if self.reviewer is None:
                 self._blank()
                 return
-            self.body.layout.display = self.team.comparison.layout.display = None
+            self.team.body.layout.display = self.team.comparison.layout.display = None
             self.team.show_comparison(study, self.by_id, self.tools)
         problems = self._read()
         self.plans = plans(self.review_dir, study, self.protocol, self.by_id, self.tools, self.done)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import Callable
 
 import ipywidgets as w
 
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.team import AGREED, CONFLICT, TEXT_DIFFERS, check_reviewer
-from reviewkit.forms.common import labelled, say
+from reviewkit.forms.common import form_box, labelled, say
 
 STATUS_COLOUR = {AGREED: "#1b5e20", CONFLICT: "#b71c1c", TEXT_DIFFERS: "#e65100"}
 _CELL = "border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left"
@@ -66,6 +67,13 @@ class TeamView:
             return None
         say(self.message, "ok", f"Your own forms: {self.folder}/<study>/{reviewer}.yml")
         return reviewer
+
+    def layout(self, study: w.Widget, body: list[w.Widget], load: Callable[[], None]) -> w.Widget:
+        """The form with the reviewer's id and the comparison above its ``body``, which reloads (``load``) when the
+        id changes."""
+        self.body = w.VBox(body, layout=w.Layout(width="100%"))
+        self.reviewer.observe(lambda _: load(), "value")
+        return form_box([labelled("Study", study), self.reviewer_row, self.comparison, self.body])
 
     def show_waiting(self, study_id: str, done: int, reviewers: int) -> None:
         """How many reviewers have finished ``study_id`` (of the protocol's number, or more if more have files),
