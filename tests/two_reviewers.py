@@ -36,6 +36,17 @@ def fixture_with_reviewers(tmp_path: Path, stage: str) -> Path:
     return review
 
 
+def second_rob_reviewer(review: Path, study: str, change) -> None:
+    """Move a study's risk-of-bias file to ``rob/<study>/R1.yml`` and write R2's, a copy with ``change`` applied to
+    its (first) appraisal."""
+    rob = review / "rob"
+    (rob / study).mkdir()
+    shutil.move(rob / f"{study}.yml", rob / study / "R1.yml")
+    data = yaml.safe_load((rob / study / "R1.yml").read_text(encoding="utf-8"))
+    change(data["appraisals"][0])
+    _dump(rob / study / "R2.yml", data)
+
+
 def make_two_reviewer_review(tmp_path: Path, *, consensus: bool = True) -> Path:
     """The review in ``tmp_path/trials``; returns its review folder."""
     review = fixture_with_reviewers(tmp_path, "extraction")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import ROOT
 from statsmodels.stats.inter_rater import cohens_kappa
-from two_reviewers import fixture_with_reviewers
+from two_reviewers import fixture_with_reviewers, second_rob_reviewer
 
 from reviewkit.appraisal.agreement import agreement_table, comparison_table, conflicts_table
 from reviewkit.appraisal.judgments import load_appraisals, read_appraisals, read_teams, record_judgment, study_design, validate
@@ -40,15 +40,6 @@ def _items(rob: Path, study: str) -> dict:
     return yaml.safe_load((rob / study / "R1.yml").read_text(encoding="utf-8"))
 
 
-def _second_reviewer(rob: Path, study: str, change) -> None:
-    """Move the study's file to R1.yml and write R2.yml, a copy with ``change`` applied to its appraisal."""
-    (rob / study).mkdir()
-    shutil.move(rob / f"{study}.yml", rob / study / "R1.yml")
-    data = _items(rob, study)
-    change(data["appraisals"][0])
-    (rob / study / "R2.yml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
 def _alder(appraisal: dict) -> None:  # D1 in conflict: R1 some concerns, R2 low
     appraisal["items"]["D1"]["answer"] = "low"
 
@@ -69,7 +60,7 @@ def team_review(tmp_path: Path) -> Path:
     review = fixture_with_reviewers(tmp_path, "risk_of_bias")
     rob = review / "rob"
     for study, change in ((ALDER, _alder), (BRENNAN, _brennan), (CASTILLO, _castillo)):
-        _second_reviewer(rob, study, change)
+        second_rob_reviewer(review, study, change)
     (rob / CASTILLO / "consensus.yml").write_text(CONSENSUS, encoding="utf-8")
     return review
 

@@ -8,7 +8,7 @@ __all__, __getattr__ = lazy_exports(__name__, {
     "judgments": ["Appraisal", "load_appraisals", "read_appraisals", "read_teams", "record_judgment"],
     "team": ["TeamAppraisals", "comparison_open", "finished"],
     "agreement": ["agreement_table", "comparison_table", "conflicts_table"],
-    "plan": ["missing_appraisals", "plan_table"],
+    "plan": ["expected_appraisals", "missing_appraisals", "plan_table"],
     "tables": ["rob_table"],
     "plots": ["plot_tools"],
 })

@@ -50,8 +50,9 @@ def agreement_block(build: Build, stage: str, title: str) -> Markup:
     name = "field" if "field" in agreement.columns else "item"
     count = "studies" if "studies" in agreement.columns else "compared"
     whole = agreement[name].isin(["all fields", "all items"])
-    differ = (pd.to_numeric(agreement["agreement"], errors="coerce") < 1) | (
-        pd.to_numeric(agreement.get("text_differs", 0), errors="coerce").fillna(0) > 0)
+    differ = pd.to_numeric(agreement["agreement"], errors="coerce") < 1
+    if "text_differs" in agreement.columns:
+        differ |= pd.to_numeric(agreement["text_differs"], errors="coerce").fillna(0) > 0
     shown = agreement[whole | differ]
     rows = pd.DataFrame([{
         **({"Tool": build.tool_name(r.tool).split(",")[0]} if "tool" in agreement.columns else {}),
