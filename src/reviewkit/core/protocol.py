@@ -185,13 +185,19 @@ class Protocol(_Strict):
                      for (_, p), (i, r) in zip(dated, dated[1:]) if r.date < p.date]
         return problems
 
-    def round_number(self, source: Source | str) -> int:
-        """The 1-based place of a source's round (the source or its id) among the rounds: 1 for the first round, a
-        source not listed, or a review without rounds."""
-        if isinstance(source, str):
-            source = next((s for s in self.sources if s.id == source), None)
+    def round_number(self, source: Source) -> int:
+        """The 1-based place of a source's round among the rounds: 1 for the first round, or a review without rounds."""
         ids = [r.id for r in self.rounds]
-        return ids.index(source.round) + 1 if source is not None and source.round in ids else 1
+        return ids.index(source.round) + 1 if source.round in ids else 1
+
+    def source_rounds(self) -> dict[str, int]:
+        """Each source id and the number of its round (``round_number``), to look records' rounds up by source."""
+        return {s.id: self.round_number(s) for s in self.sources}
+
+    @property
+    def latest_round(self) -> int:
+        """The number of the review's latest search round (1 for a review of one round)."""
+        return max(len(self.rounds), 1)
 
     def round_id(self, number: int) -> str:
         """The id of the round at a 1-based place ("" for a review without rounds)."""

@@ -29,13 +29,8 @@ from reviewkit.screening.decisions import load_decisions, resolve
 CHANGE_COLUMNS = ["kind", "id", "field", "before", "after", "basis"]
 
 
-def latest_round(protocol: Protocol) -> int:
-    """The 1-based number of the review's latest search round (1 for a review of one round)."""
-    return max(len(protocol.rounds), 1)
-
-
-def _new_studies(studies: pd.DataFrame, records: list[Record], protocol: Protocol) -> list[dict]:
-    latest, round_of = latest_round(protocol), {r.id: protocol.round_number(r.source) for r in records}
+def _new_studies(studies: pd.DataFrame, round_of: dict[str, int], latest: int) -> list[dict]:
+    """A row per new study, and per new report of a study included before (``round_of``: record id → round)."""
     rows = []
     for row in studies.itertuples():
         reports = split_cell(row.records)
@@ -138,12 +133,14 @@ def changes_table(review_dir: str | Path, protocol: Protocol, records: list[Reco
                   studies: pd.DataFrame | None) -> pd.DataFrame:
     """What changed since the previous version of an updated review (``studies``: ``included_studies.csv``, None
     before extraction has run); empty for a review of one round."""
-    review_dir, latest = Path(review_dir), latest_round(protocol)
+    review_dir, latest = Path(review_dir), protocol.latest_round
     if latest < 2:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     studies = studies if studies is not None else pd.DataFrame(columns=["study_id", "records"])
-    rows = _new_studies(studies, records, protocol)
-    earlier = [r.id for r in records if protocol.round_number(r.source) < latest]
+    rounds = protocol.source_rounds()
+    round_of = {r.id: rounds[r.source] for r in records}
+    rows = _new_studies(studies, round_of, latest)
+    earlier = [record_id for record_id, number in round_of.items() if number < latest]
     commit = version_before(review_dir, protocol.rounds[-1].id)
     if commit is None:
         changed, basis = _dated(review_dir, protocol, records, earlier), "timestamps"

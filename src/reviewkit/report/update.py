@@ -7,7 +7,6 @@ import pandas as pd
 
 from reviewkit.core.numbers import EMPTY, fmt_count, fmt_interval
 from reviewkit.report.blocks import _table_figure, pending
-from reviewkit.report.changes import latest_round
 from reviewkit.report.effects import fmt_effect
 from reviewkit.report.inputs import Build
 from reviewkit.report.prisma import TOTAL, count
@@ -28,7 +27,7 @@ def _round_sentence(build: Build) -> str:
     """The latest round: when, which sources, and its flow from the PRISMA counts."""
     protocol = build.protocol
     latest = protocol.rounds[-1]
-    sources = [s.name for s in protocol.sources if protocol.round_number(s) == latest_round(protocol)]
+    sources = [s.name for s in protocol.sources if protocol.round_number(s) == protocol.latest_round]
     when = f" on {latest.date:%-d %B %Y}" if latest.date else ""
     text = (f"This is an update of the review. Its latest search round, {latest.label or latest.id}, was run{when} "
             f"in {_words(sources)} ({_plural(len(protocol.rounds) - 1, 'earlier round')} before it).")
@@ -95,7 +94,7 @@ def _cumulative(build: Build, cumulative: pd.DataFrame) -> Markup:
 
 def _update(build: Build) -> Markup:
     """The subsection, for a review of more than one search round; nothing otherwise."""
-    if latest_round(build.protocol) < 2:
+    if build.protocol.latest_round < 2:
         return Markup("")
     out = heading("Changes since the previous version", 2, label="update") + paragraph(_round_sentence(build))
     changes, cumulative = build.table("changes"), build.table("cumulative")

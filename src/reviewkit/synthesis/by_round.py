@@ -33,7 +33,7 @@ def _proportions(outcomes: pd.DataFrame, settings: MetaAnalysis) -> dict:
 def round_table(outcomes: pd.DataFrame, protocol: Protocol, results: dict, study_rounds: dict[str, str]) -> pd.DataFrame:
     """Per pooled outcome and search round, the estimate over the studies found by then (``study_rounds``: study
     id → the round that first found it); empty for a review of one round."""
-    if len(protocol.rounds) < 2:
+    if protocol.latest_round < 2:
         return pd.DataFrame(columns=ROUND_COLUMNS)
     order = [r.id for r in protocol.rounds]
     by_id = {o.id: o for o in protocol.outcomes}

@@ -70,7 +70,8 @@ class Review:
     def study_rounds(self) -> dict[str, str]:
         """Each included study and the search round that first found one of its reports (round ids; "" in a review
         without rounds)."""
-        number = {r.id: self.protocol.round_number(r.source) for r in self.records}
+        rounds = self.protocol.source_rounds()
+        number = {r.id: rounds[r.source] for r in self.records}
         return {s.id: self.protocol.round_id(min(number[r] for r in s.records)) for s in self.included}
 
     def has(self, name: str) -> bool:

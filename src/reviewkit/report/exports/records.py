@@ -47,7 +47,7 @@ def records_table(review_dir: str | Path, protocol: Protocol, records: list[Reco
     its outcome (``screening``: included, excluded or pending) with the stage and reason of an exclusion."""
     resolved = resolved_table(review_dir, protocol, records)
     labels = {r.id: r.label for r in protocol.exclusion_reasons}
-    by_id = {r.id: r for r in records}
+    by_id, rounds = {r.id: r for r in records}, protocol.source_rounds()
     rows = []
     for record_id, group in resolved.groupby("record_id", sort=False):
         stages = {row.stage: row for row in group.itertuples()}
@@ -57,7 +57,7 @@ def records_table(review_dir: str | Path, protocol: Protocol, records: list[Reco
         c = record.citation
         rows.append({
             "record_id": record_id, "source": record.source,
-            "round": protocol.round_id(protocol.round_number(record.source)), "type": c.type if c else "",
+            "round": protocol.round_id(rounds[record.source]), "type": c.type if c else "",
             "title": record.title,
             "authors": "; ".join(c.authors) if c else "", "year": c.year if c else "",
             "journal": c.journal if c else "", "volume": c.volume if c else "", "issue": c.issue if c else "",
