@@ -18,6 +18,16 @@ record), one replay at a time in parallel with ours, and is scored by the same c
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models ensemble,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
+    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr,svm_lr] [--replays benchmarks/out/replays]
+        [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
+
+``--select`` is how the default ranking model is chosen (``lodo``): every candidate and ASReview are replayed on
+every data set and seed, each replay kept under ``--replays`` (a run can be stopped and resumed, and a second run
+only reads them); for each data set left out in turn, the candidate with the best mean WSS@95 on the others is
+chosen and scored on it, beside ASReview with the seeds' spread; then, for the chosen model's held-out replays,
+where the statistical stopping rule and "k irrelevant in a row" would have stopped. The sentence-embedding models
+(``embed``, ``ensemble``) are not among the default candidates: embedding the pool's 56,657 texts takes hours on 2
+cores (``benchmarks/embeddings.py``), so they could not be chosen, or rejected, the same way.
 
 The sentence embeddings of every data set are kept in ``--cache`` (default ``benchmarks/out/cache``, ignored by
 git), so only the first run pays for them: about 26,000 distinct texts at tens of records a second. The corpus
@@ -33,6 +43,8 @@ Hall_2012).
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -40,20 +52,25 @@ import sys
 import tempfile
 import time
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from typing import Sequence
 
+import lodo
 import numpy as np
 
 from reviewkit.screening.prioritise import embeddings
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL
 from reviewkit.screening.prioritise.ranker import Ranker, corpus_features
-from reviewkit.screening.prioritise.simulate import LabelledData, Replay, prior_records, read_labelled, replays
+from reviewkit.screening.prioritise.simulate import LabelledData, Replay, prior_records, read_labelled, replay, replays
 from reviewkit.screening.prioritise.stopping import h0_p_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
 MODELS = ("ensemble", "svm", "nb")  # and "lr", "embed" and "ngrams" (the ensemble without embed), ours too, with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
+REPLAYS = ROOT / "benchmarks" / "out" / "replays"
+CANDIDATES = ("svm", "nb", "lr", "svm_lr")  # what --select chooses among, simplest first (see select())
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
           "embed": "lr embeddings (ours)",
           "svm": "svm = ASReview elas_u4 (our loop)",
@@ -115,6 +132,30 @@ def asreview_csv(data: LabelledData, work: Path) -> Path:
     return path
 
 
+# ---------------------------------------------------------------- replays kept on disk
+
+def replay_path(folder: Path, model: str, name: str, seed: int) -> Path:
+    return folder / model / f"{name}_{seed}.json"
+
+
+def kept_replay(folder: Path | None, model: str, name: str, seed: int, run) -> Replay:
+    """The replay of ``model`` on data set ``name`` with ``seed``: read from ``folder`` when kept there, else
+    ``run()`` and kept (written to a temporary file, then renamed), so that a long benchmark can be resumed
+    and the selection (``--select``) re-read without replaying."""
+    path = replay_path(folder, model, name, seed) if folder else None
+    if path and path.exists():
+        kept = json.loads(path.read_text())
+        return Replay(seed, model, kept["order"], kept["relevant"], kept["n_records"], kept["seconds"], kept["fits"])
+    done = run()
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"order": done.order, "relevant": done.relevant, "n_records": done.n_records,
+                                         "seconds": done.seconds, "fits": done.fits}))
+        temporary.replace(path)
+    return done
+
+
 # ---------------------------------------------------------------- stopping rule on a replay
 
 def stop_point(run: Replay, every: int = 10) -> tuple[int, float]:
@@ -126,6 +167,17 @@ def stop_point(run: Replay, every: int = 10) -> tuple[int, float]:
         if h0_p_value(history[:screened], run.n_records - screened, 0.95) < 0.05:
             return screened, sum(history[:screened]) / run.n_relevant
     return run.n_records, 1.0
+
+
+def run_of_irrelevant(run: Replay, k: int) -> tuple[int, float]:
+    """Records screened when the heuristic "stop after ``k`` irrelevant records in a row" says stop, and the recall
+    then (the history goes on with irrelevant records after the last relevant one, as in ``stop_point``)."""
+    history = np.array(list(run.relevant) + [False] * (run.n_records - len(run.relevant)), dtype=int)
+    at = np.arange(len(history))
+    in_a_row = at - np.maximum.accumulate(np.where(history == 1, at, -1))
+    reached = np.flatnonzero(in_a_row >= k)
+    screened = int(reached[0]) + 1 if len(reached) else run.n_records
+    return screened, float(history[:screened].sum() / run.n_relevant)
 
 
 # ---------------------------------------------------------------- re-rank latency
@@ -148,7 +200,7 @@ def latency(paths: list[Path], cache: Path, n_records: int = LATENCY_RECORDS, re
     rng = np.random.default_rng(0)
     relevant, irrelevant = np.flatnonzero(y), rng.permutation(np.flatnonzero(~y))
     lines = []
-    for model in ("ensemble", "svm"):
+    for model in dict.fromkeys((DEFAULT_MODEL, "svm")):
         began = time.perf_counter()
         features = corpus_features(texts, model, cache=cache)
         built = time.perf_counter() - began
@@ -175,6 +227,80 @@ def latency(paths: list[Path], cache: Path, n_records: int = LATENCY_RECORDS, re
                  f"{len(texts) / len(sample) * seconds / 60:.0f} min)")
     return [f"Re-rank latency at {len(texts):,} records ({Path(main_set.path).name.split('.')[0]} and filler), "
             f"refit and rank all undecided records (features: embeddings from {cache} where kept):", *lines]
+
+
+# ---------------------------------------------------------------- leave-one-dataset-out selection
+
+def candidate_replays(path: str, name: str, seed: int, candidates: Sequence[str], folder: Path, cache: Path
+                      ) -> list[Replay]:
+    """Each candidate's replay of one data set with one seed (kept in ``folder``); the corpus features are computed
+    once, and only if a replay is not kept yet. Run in a worker process."""
+    data = read_labelled(path)
+    features = functools.cache(lambda: corpus_features(data.texts, *candidates, cache=cache))
+    runs = []
+    for model in candidates:
+        runs.append(kept_replay(folder, model, name, seed,
+                                lambda: replay(data.texts, data.labels, seed=seed, model=model, features=features())))
+        print(f"  {name} seed {seed} {model}: WSS@95 {runs[-1].wss_95:.3f} ({runs[-1].seconds:.1f} s)", flush=True)
+    return runs
+
+
+def select(datasets: dict[str, LabelledData], seeds: list[int], candidates: Sequence[str], folder: Path,
+           python: str | None, cache: Path, jobs: int) -> list[str]:
+    """Replay every candidate (in ``jobs`` processes) and ASReview (with ``python``, one replay at a time beside
+    them) on every data set and seed, seeds first and small data sets first, each replay kept in ``folder`` (so a
+    run can be resumed, and re-read at once); then the leave-one-dataset-out choice (``lodo``) and the held-out
+    figures beside ASReview's."""
+    results: dict[str, dict[str, list[Replay]]] = {name: {} for name in datasets}
+    tasks = [(name, seed) for seed in seeds for name in datasets]
+    with (tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=1) as theirs_pool,
+          ProcessPoolExecutor(max_workers=jobs) as ours_pool):
+        theirs: dict[tuple[str, int], Future] = {}
+        if python:
+            for name, seed in tasks:
+                data, work = datasets[name], Path(tmp) / f"{name}_{seed}"
+                work.mkdir()
+                run = functools.partial(asreview_replay, python, data, asreview_csv(data, work), seed, work)
+                theirs[name, seed] = theirs_pool.submit(kept_replay, folder, "asreview", name, seed, run)
+        ours = {(name, seed): ours_pool.submit(candidate_replays, datasets[name].path, name, seed, candidates, folder, cache)
+                for name, seed in tasks}
+        for (name, seed), future in ours.items():
+            for model, done in zip(candidates, future.result()):
+                results[name].setdefault(model, []).append(done)
+        for (name, seed), future in theirs.items():
+            results[name].setdefault("asreview", []).append(future.result())
+    return selection_report(datasets, results, candidates, "asreview" if python else "svm")
+
+
+def selection_report(datasets: dict[str, LabelledData], results: dict[str, dict[str, list[Replay]]],
+                     candidates: Sequence[str], reference: str) -> list[str]:
+    """The choice per held-out fold, the held-out table against ``reference`` and the stopping figures."""
+    def figure(attribute: str) -> dict[str, dict[str, list[float]]]:
+        return {name: {m: [getattr(r, attribute) for r in runs] for m, runs in by_model.items()}
+                for name, by_model in results.items()}
+
+    wss, to_95, to_100 = figure("wss_95"), figure("records_to_95"), figure("records_to_100")
+    chosen = lodo.folds(wss, candidates)
+    final, means = lodo.choose(wss, candidates)
+    sizes = {name: (len(d.labels), d.n_relevant) for name, d in datasets.items()}
+    lines = ["Leave-one-dataset-out choice per held-out fold (mean WSS@95 of each candidate on the other data sets):"]
+    for name, (choice, fold_means) in chosen.items():
+        lines.append(f"  {name:<34} chose {choice:<7} " + "  ".join(f"{c} {fold_means[c]:.4f}" for c in candidates))
+    lines += ["", f"Chosen on all {len(datasets)} data sets (the default of a new review): {final} ("
+              + ", ".join(f"{c} {means[c]:.4f}" for c in candidates) + ")", "",
+              f"Held-out figures: each data set scored with the model chosen without it, beside {reference} "
+              f"(mean (min–max) over seeds {', '.join(str(r.seed) for r in next(iter(results.values()))[reference])}):",
+              *lodo.fold_table(wss, chosen, reference, sizes, to_95, to_100), ""]
+    lines.append("Stopping, on the held-out replays of the chosen model: the statistical rule (95% recall target, 95% "
+                 "confidence, checked every 10 records) beside stopping after k irrelevant records in a row; share of "
+                 "the records screened and recall reached when each says stop, mean over seeds")
+    lines.append(f"  {'data set':<34} {'statistical rule':<22} " + " ".join(f"{f'{k} in a row':<22}" for k in lodo.HEURISTICS))
+    for name, (choice, _) in chosen.items():
+        runs, n = results[name][choice], sizes[name][0]
+        cells = [[stop_point(r) for r in runs]] + [[run_of_irrelevant(r, k) for r in runs] for k in lodo.HEURISTICS]
+        lines.append(f"  {name:<34} " + " ".join(
+            f"{np.mean([p[0] for p in cell]) / n:>6.1%} recall {np.mean([p[1] for p in cell]):.3f}      " for cell in cells))
+    return lines
 
 
 # ---------------------------------------------------------------- tables
@@ -207,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-latency", action="store_true", help="skip the latency measurement")
     parser.add_argument("--latency-only", action="store_true", help="only measure the latency")
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"folder of the embeddings cache (default {CACHE})")
+    parser.add_argument("--select", action="store_true",
+                        help="leave-one-dataset-out choice among --candidates, scored against ASReview")
+    parser.add_argument("--candidates", default=",".join(CANDIDATES), help=f"for --select (default {','.join(CANDIDATES)})")
+    parser.add_argument("--jobs", type=int, default=1, help="for --select: processes for our replays (default 1)")
+    parser.add_argument("--replays", type=Path, default=REPLAYS, help=f"for --select: folder of kept replays (default {REPLAYS})")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     paths = sorted(p for p in args.data.iterdir() if p.name.endswith((".csv", ".csv.gz")))
@@ -218,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     seeds = list(range(1, args.seeds + 1))
     python = asreview_python(args.asreview_python, args.no_asreview)
+    if args.select:
+        datasets = {p.name.split(".")[0]: read_labelled(p) for p in sorted(paths, key=lambda p: p.stat().st_size)}
+        candidates = [c.strip() for c in args.candidates.split(",") if c.strip()]
+        print("\n".join(select(datasets, seeds, candidates, args.replays, python, args.cache, args.jobs)))
+        print(f"\nTotal {time.perf_counter() - began:.0f} s")
+        return 0
     labels = dict(LABELS)
     if python:
         labels["asreview"] = LABELS["asreview"].format(version=asreview_version(python))
@@ -258,9 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     for reference in ("asreview", "svm"):
         if reference in shown:
             for model in (m for m in shown if m not in ("asreview", "svm")):
-                wins = sum(np.mean([r.wss_95 for r in summary[n][model]]) > np.mean([r.wss_95 for r in summary[n][reference]])
-                           for n in summary)
-                print(f"  {model} beats {reference} on {wins} of {len(summary)} data sets; "
+                outcomes = [lodo.verdict([r.wss_95 for r in summary[n][model]], [r.wss_95 for r in summary[n][reference]])[2]
+                            for n in summary]
+                print(f"  {model} against {reference} on {len(summary)} data sets: "
+                      + ", ".join(f"{k} {outcomes.count(k)}" for k in ("win", "tie", "loss", "clear loss"))
+                      + f" (tie: within {lodo.TIE}; clear: by more than the seeds' spread); "
                       f"average difference {averages[model] - averages[reference]:+.3f}")
             break
     if stops:

@@ -1,0 +1,37 @@
+"""The leave-one-dataset-out selection never lets a data set choose the model it is scored with."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import lodo  # noqa: E402
+
+
+def test_a_held_out_set_is_scored_with_the_choice_made_on_the_others():
+    scores = {"a": {"svm": [0.50, 0.52], "lr": [0.55, 0.57]},
+              "b": {"svm": [0.40, 0.40], "lr": [0.45, 0.45]},
+              "c": {"svm": [0.30, 0.30], "lr": [0.90, 0.90]}}  # lr far ahead on c alone
+    folds = lodo.folds(scores, ["svm", "lr"])
+    assert {name: choice for name, (choice, _) in folds.items()} == {"a": "lr", "b": "lr", "c": "lr"}
+    scores["a"]["lr"], scores["b"]["lr"] = [0.30, 0.30], [0.20, 0.20]  # now lr is better on c only
+    folds = lodo.folds(scores, ["svm", "lr"])
+    assert folds["c"][0] == "svm"  # c cannot choose lr for itself
+    assert folds["a"][0] == "lr" and folds["a"][1]["lr"] == pytest.approx((0.20 + 0.90) / 2)
+
+
+def test_a_tie_goes_to_the_simpler_candidate_listed_first():
+    scores = {"a": {"svm": [0.5], "lr": [0.5]}, "b": {"svm": [0.6], "lr": [0.6]}}
+    assert lodo.choose(scores, ["svm", "lr"])[0] == "svm"
+
+
+@pytest.mark.parametrize(("ours", "theirs", "outcome"), [
+    ([0.60, 0.62], [0.50, 0.52], "win"),
+    ([0.503, 0.50], [0.50, 0.50], "tie"),
+    ([0.48, 0.56], [0.50, 0.56], "loss"),  # behind by 0.01, within the seeds' spread of 0.08
+    ([0.40, 0.41], [0.50, 0.52], "clear loss"),
+])
+def test_verdict_weighs_the_difference_against_the_spread_between_seeds(ours, theirs, outcome):
+    assert lodo.verdict(ours, theirs)[2] == outcome
