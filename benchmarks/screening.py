@@ -5,18 +5,18 @@ replayed with ``reviewkit.screening.prioritise.simulate`` from the same prior re
 seed), and a table per data set gives WSS@95 (ASReview insights' definition), records screened to 95% and 100%
 recall, and seconds per replay: mean and range over the seeds. Then a summary of
 WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.screening.prioritise.stopping``, target 95% recall at
-95% confidence) would have stopped the ensemble's replays, and the re-rank latency at 10,000 records.
+95% confidence) would have stopped the default model's replays, and the re-rank latency at 10,000 records.
 
-Models: ``ensemble`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
-``nb`` (ASReview's elas_u3, its version 1 default); ``lr`` and ``embed`` (ours, the ensemble's second and third
-members) and ``ngrams`` (the ensemble without ``embed``: what the embeddings add) with ``--models``.
+Models: ``lr`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
+``nb`` (ASReview's elas_u3, its version 1 default); ``svm_lr``, ``embed``, ``ensemble`` and ``ngrams`` (the
+ensemble without ``embed``: what the embeddings add) with ``--models`` (``reviewkit.screening.prioritise.ranker``).
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
 (``reviewkit.screening.prioritise.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
 record), one replay at a time in parallel with ours, and is scored by the same code.
 
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
-        [--models ensemble,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
+        [--models lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
     .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr,svm_lr] [--replays benchmarks/out/replays]
         [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
@@ -67,11 +67,12 @@ from reviewkit.screening.prioritise.stopping import h0_p_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
-MODELS = ("ensemble", "svm", "nb")  # and "lr", "embed" and "ngrams" (the ensemble without embed), ours too, with --models
+MODELS = (DEFAULT_MODEL, "svm", "nb")  # and the others of ranker.MODELS with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
 REPLAYS = ROOT / "benchmarks" / "out" / "replays"
 CANDIDATES = ("svm", "nb", "lr", "svm_lr")  # what --select chooses among, simplest first (see select())
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
+          "svm_lr": "svm + lr, equal weights (ours)",
           "embed": "lr embeddings (ours)",
           "svm": "svm = ASReview elas_u4 (our loop)",
           "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}
@@ -379,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
             if name in pending:
                 results["asreview"] = [f.result() for f in pending[name]]
             summary[name] = results
-            if "ensemble" in results:
-                stops[name] = [stop_point(r) for r in results["ensemble"]]
+            if DEFAULT_MODEL in results:
+                stops[name] = [stop_point(r) for r in results[DEFAULT_MODEL]]
             print(f"{name}: corpus features for our models in {feature_seconds:.1f} s")
             print("\n".join(table(name, data, results, labels)) + "\n", flush=True)
     shown = list(next(iter(summary.values())))
@@ -403,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"average difference {averages[model] - averages[reference]:+.3f}")
             break
     if stops:
-        print("\nStatistical stopping rule on the ensemble's replays (95% recall target, 95% confidence, checked every "
+        print("\nStatistical stopping rule on the default model's replays (95% recall target, 95% confidence, checked every "
               "10 records): records screened when it suggests stopping, and the recall reached then")
         for name, points in stops.items():
             n = len(datasets[name].labels)

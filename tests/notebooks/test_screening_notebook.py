@@ -8,6 +8,9 @@ import papermill
 import pytest
 from conftest import ROOT
 
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL, describe
+from reviewkit.screening.prioritise.ranker import uses_embeddings
+
 
 @pytest.mark.slow
 def test_screening_notebook_on_the_seed_review(tmp_path):
@@ -52,11 +55,16 @@ def test_screening_notebook_without_decisions(tmp_path):
 
 
 @pytest.mark.slow
-def test_screening_notebook_ranks_the_undecided_records_and_keeps_the_embeddings(tmp_path):
+@pytest.mark.parametrize("model", [None, "ensemble"])
+def test_screening_notebook_ranks_the_undecided_records_with_the_model_it_names(tmp_path, model):
     """With a relevant and an irrelevant title/abstract decision, the undecided records are ranked (the form follows
-    that order) and the recall curve is drawn; the embeddings are kept in the build folder's cache."""
+    that order), the notebook says which model ranked them, and the recall curve is drawn. The protocol's
+    ``ranking_model`` chooses the model; a model that reads sentence embeddings keeps them in the build's cache."""
     shutil.copytree(ROOT / "review", tmp_path / "review", ignore=shutil.ignore_patterns("build"))
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    if model:
+        with open(tmp_path / "review" / "protocol.yml", "a", encoding="utf-8") as protocol:
+            protocol.write(f"\nranking_model: {model}\n")
     decisions = tmp_path / "review" / "screening" / "title_abstract" / "R1.csv"
     frame = pd.read_csv(decisions, dtype=str, keep_default_na=False)
     frame.loc[1, ["decision", "exclusion_reason"]] = ["exclude", "no_primary_clinical_data"]
@@ -72,5 +80,8 @@ def test_screening_notebook_ranks_the_undecided_records_and_keeps_the_embeddings
     )
     executed = (tmp_path / "screening.ipynb").read_text(encoding="utf-8")
     assert "Next to screen" in executed and "3 not yet decided" in executed
+    used = model or DEFAULT_MODEL
+    assert f"Ranked by {describe(used)} (`{used}`{'' if model else ', the default'})" in executed
+    assert "fitted on the 2 title/abstract decisions so far" in executed
     assert (out_dir / "figures" / "screening_recall.png").exists()
-    assert list((out_dir / "cache").glob("embeddings-*.npz"))
+    assert bool(list((out_dir / "cache").glob("embeddings-*.npz"))) == uses_embeddings(used)

@@ -32,6 +32,7 @@ from reviewkit.report.typst import Markup, compile_pdf, escape, string, table, t
 from reviewkit.screening.agreement import agreement_summary, rater_pairs
 from reviewkit.screening.criteria import suggestions
 from reviewkit.screening.decisions import load_decisions, prisma_screening_counts, screening_table
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL, describe
 
 STUDY_LABELS = {
     "msc-cm-chronic-fatigue-2025": "MSC conditioned medium in chronic fatigue",
@@ -388,3 +389,16 @@ def test_support_and_competing_interests_come_from_the_protocol(stages, tmp_path
     assert has(text, "Competing interests: None declared.")
     unstated = " ".join(pdf_pages(build_review_pdf(review, out)))
     assert has(unstated, "Support: not stated in the protocol (its field support).")
+
+
+def test_methods_name_the_ranking_model_of_the_protocol_or_the_default(stages, tmp_path):
+    review, out = _copy_build(stages, tmp_path)
+    write_table(DONE, out, "status")
+    default = " ".join(pdf_pages(build_review_pdf(review, out)))
+    assert has(default, f"ranked by {describe(DEFAULT_MODEL)} (reviewkit's model “{DEFAULT_MODEL}”, its default)")
+    shutil.copytree(review, tmp_path / "review")
+    protocol = tmp_path / "review" / "protocol.yml"
+    protocol.write_text(protocol.read_text(encoding="utf-8") + "\nranking_model: nb\n", encoding="utf-8")
+    chosen = " ".join(pdf_pages(build_review_pdf(tmp_path / "review", out)))
+    assert has(chosen, "ranked by naive Bayes on TF-IDF words (ASReview's ELAS u3) (reviewkit's model “nb”) and "
+                       "refitted on the decisions made so far; the ranking ordered the records and decided none of them.")

@@ -14,6 +14,7 @@ from reviewkit.report.inputs import Build
 from reviewkit.report.team import how_done
 from reviewkit.report.typst import Markup, heading, paragraph, table
 from reviewkit.report.wording import PRISMA_COLUMNS, _label, _plural, _were, _words
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL, describe
 
 
 def _registration(build: Build) -> Markup:
@@ -69,7 +70,8 @@ def _selection(build: Build) -> Markup:
         "Records were screened in two stages, on title and abstract and then in full. For every record, reviewkit "
         "suggested whether each criterion was met from the protocol's text rules (regular expressions matched "
         "sentence by sentence), and showed the sentences that matched; the reviewers made the decisions "
-        f"({'; '.join(who)}). Disagreements between reviewers are resolved by a consensus decision.")
+        f"({'; '.join(who)}). Disagreements between reviewers are resolved by a consensus decision. "
+        f"{_ranking(build.protocol.ranking_model)}")
     agreement = build.table("screening_agreement")
     if agreement is not None and not agreement.empty:
         rows = pd.DataFrame([{
@@ -81,6 +83,14 @@ def _selection(build: Build) -> Markup:
         out += paragraph("Agreement between raters (a reviewer and the rule-based suggestions where there is one reviewer):")
         out += table(rows)
     return out
+
+
+def _ranking(chosen: str | None) -> str:
+    """How the records were ordered for title/abstract screening (PRISMA 2020 item 8: an automation tool)."""
+    model = chosen or DEFAULT_MODEL
+    return (f"Records not yet screened on title and abstract were shown in prioritised order, ranked by {describe(model)} "
+            f"(reviewkit's model “{model}”{'' if chosen else ', its default'}) and refitted on the decisions made so far; "
+            "the ranking ordered the records and decided none of them.")
 
 
 def _data_collection(build: Build) -> Markup:

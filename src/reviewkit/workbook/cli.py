@@ -162,19 +162,21 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     import json
 
+    from reviewkit.screening.prioritise.models import DEFAULT_MODEL
     from reviewkit.screening.prioritise.simulate import CURVE_LEVELS, read_labelled, records_to_recall, replays
 
+    model = args.model or DEFAULT_MODEL
     if args.seeds < 1:
         raise ValueError(f"--seeds must be 1 or more, not {args.seeds}")
     data = read_labelled(args.data)
     seeds = args.seed or list(range(1, args.seeds + 1))
-    runs = replays(data, seeds, args.model, cache=args.cache)
+    runs = replays(data, seeds, model, cache=args.cache)
     if args.json:
         for run_ in runs:
             print(json.dumps({"data": str(args.data), **run_.summary()}))
         return 0
     n = len(data.labels)
-    print(f"{args.data}: {n:,} records, {data.n_relevant:,} relevant ({data.n_relevant / n:.1%}); model {args.model}; "
+    print(f"{args.data}: {n:,} records, {data.n_relevant:,} relevant ({data.n_relevant / n:.1%}); model {model}; "
           f"seeds {', '.join(map(str, seeds))}")
     if data.empty_rows:
         lines = ", ".join(map(str, data.empty_rows[:5])) + (" …" if len(data.empty_rows) > 5 else "")
@@ -273,8 +275,8 @@ def parser() -> argparse.ArgumentParser:
     seeds.add_argument("--seeds", type=int, default=3, help="replay with seeds 1..N (default: 3)")
     seeds.add_argument("--seed", type=int, action="append", help="replay with this seed (repeat for several)")
     simulate_cmd.add_argument("--json", action="store_true", help="one JSON object per seed, a line each")
-    simulate_cmd.add_argument("--model", default="ensemble",
-                              help="the ranking model: ensemble (default), svm, nb, lr or embed (see reviewkit.prioritise)")
+    simulate_cmd.add_argument("--model", help="the ranking model: lr, svm, nb, svm_lr, ngrams, embed or ensemble (default: "
+                                                "reviewkit's, see reviewkit.screening.prioritise.ranker)")
     simulate_cmd.add_argument("--cache", type=Path,
                               help="a folder to keep the sentence embeddings in, so that a second run reads them back")
     simulate_cmd.set_defaults(func=_cmd_simulate)

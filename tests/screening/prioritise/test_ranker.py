@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import random
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from reviewkit.core.protocol import Protocol
 from reviewkit.records.model import Record
-from reviewkit.screening.prioritise.ranker import MODELS, Ranker, corpus_features, rank, record_text
-from reviewkit.screening.prioritise.review import review_history, review_labels
+from reviewkit.screening.prioritise import ranker as ranker_module
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL, DESCRIPTIONS, describe
+from reviewkit.screening.prioritise.ranker import MODELS, Ranker, corpus_features, rank, record_text, uses_embeddings
+from reviewkit.screening.prioritise.review import keep_embeddings, ranking_model, ranking_statement, review_history, review_labels
 
 TOPIC = ("mesenchymal stem cells were infused intravenously in patients with chronic spinal cord injury; "
          "motor scores and adverse events were followed after transplantation").split()
@@ -118,3 +122,31 @@ def test_review_history_follows_the_time_of_the_first_decision():
     })
     labels = {0: False, 1: True, 2: True}
     assert review_history(decisions, labels, records) == [True, True, False]  # r1, r2 (its first row), r0
+
+
+def test_the_protocol_offers_every_ranking_model_and_each_is_described():
+    offered = {a for a in get_args(get_args(Protocol.model_fields["ranking_model"].annotation)[0])}
+    assert offered == set(MODELS) == set(DESCRIPTIONS)
+    assert uses_embeddings("ensemble") and uses_embeddings("embed") and not uses_embeddings(DEFAULT_MODEL)
+    with pytest.raises(ValueError, match="unknown model 'bert'"):
+        describe("bert")
+
+
+def test_a_model_with_embeddings_ranks_at_once_without_them_and_they_join_once_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(ranker_module, "EMBED_AT_ONCE", 2)  # a review of thousands of records, in small
+    records = [Record(id=f"r{i}", source="s", path="p", text=f"stem cell trial number {i}", title=f"T{i}") for i in range(5)]
+    assert ranking_model(records, "ensemble", tmp_path) == "ngrams"
+    assert ranking_model(records, "embed", None) == "lr"
+    assert ranking_model(records, "svm", tmp_path) == "svm" and ranking_model(records, None, tmp_path) == DEFAULT_MODEL
+    statement = ranking_statement("ensemble", "ngrams", 4)
+    assert statement.startswith(f"Ranked by {describe('ngrams')} (`ngrams`), fitted on the 4 title/abstract decisions")
+    assert "The protocol's model `ensemble` also reads sentence embeddings" in statement
+    assert "join the ranking on its next run" in statement
+    assert keep_embeddings(records, "ensemble", tmp_path) == 5
+    assert ranking_model(records, "ensemble", tmp_path) == "ensemble"
+    assert keep_embeddings(records, "ensemble", tmp_path) == 0  # kept: nothing computed again
+    assert keep_embeddings(records, "svm", tmp_path / "other") == 0 and not (tmp_path / "other").exists()
+    assert ranking_statement("ensemble", "ensemble", 4) == (f"Ranked by {describe('ensemble')} (`ensemble`), fitted on "
+                                                            "the 4 title/abstract decisions so far.")
+    assert ranking_statement(None, DEFAULT_MODEL, 2).startswith(f"Ranked by {describe(DEFAULT_MODEL)} (`{DEFAULT_MODEL}`, "
+                                                                "the default), fitted on the 2")

