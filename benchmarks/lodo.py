@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 TIE = 0.005  # |difference in WSS@95| within which a data set counts as a tie (half a per cent of the records)
+OUTCOMES = ("win", "tie", "loss", "clear loss")  # of a data set, by ``verdict``
 HEURISTICS = (50, 100)  # "stop after k irrelevant records in a row", shown beside the statistical stopping rule
 
 Scores = Mapping[str, Mapping[str, Sequence[float]]]  # data set → model → WSS@95 per seed
@@ -57,7 +58,7 @@ def fold_table(scores: Scores, chosen: Mapping[str, tuple[str, dict]], reference
     lines = [f"  {'held-out data set':<34} {'records':>7} {'rel.':>5} {'chosen':<7} {'WSS@95 chosen':<21} "
              f"{'WSS@95 ' + reference:<21} {'diff':>7} {'spread':>6}  {'verdict':<10} "
              f"{'to 95% chosen / ' + reference:<24} {'to 100% chosen / ' + reference}"]
-    differences, counts = [], {"win": 0, "tie": 0, "loss": 0, "clear loss": 0}
+    differences, counts = [], dict.fromkeys(OUTCOMES, 0)
     for name, (choice, _) in chosen.items():
         ours, theirs = scores[name][choice], scores[name][reference]
         difference, seeds_spread, outcome = verdict(ours, theirs)

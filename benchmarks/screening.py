@@ -59,6 +59,7 @@ from typing import Sequence
 import lodo
 import numpy as np
 
+from reviewkit.core.storage import atomic_write_text
 from reviewkit.screening.prioritise import embeddings
 from reviewkit.screening.prioritise.models import DEFAULT_MODEL
 from reviewkit.screening.prioritise.ranker import Ranker, corpus_features
@@ -150,10 +151,8 @@ def kept_replay(folder: Path | None, model: str, name: str, seed: int, run) -> R
     done = run()
     if path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"order": done.order, "relevant": done.relevant, "n_records": done.n_records,
-                                         "seconds": done.seconds, "fits": done.fits}))
-        temporary.replace(path)
+        atomic_write_text(path, json.dumps({"order": done.order, "relevant": done.relevant, "n_records": done.n_records,
+                                            "seconds": done.seconds, "fits": done.fits}))
     return done
 
 
@@ -306,10 +305,6 @@ def selection_report(datasets: dict[str, LabelledData], results: dict[str, dict[
 
 # ---------------------------------------------------------------- tables
 
-def spread(values: list[float], fmt: str) -> str:
-    return f"{np.mean(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
-
-
 def table(name: str, data: LabelledData, results: dict[str, list[Replay]], labels: dict[str, str]) -> list[str]:
     n = len(data.labels)
     seeds = ", ".join(str(r.seed) for r in next(iter(results.values())))
@@ -317,9 +312,9 @@ def table(name: str, data: LabelledData, results: dict[str, list[Replay]], label
              f"  {'model':<36} {'WSS@95':<21} {'records to 95%':<22} {'records to 100%':<22} {'seconds':<16}"]
     for model, runs in results.items():
         lines.append(
-            f"  {labels[model]:<36} {spread([r.wss_95 for r in runs], '.3f'):<21} "
-            f"{spread([r.records_to_95 for r in runs], ',.0f'):<22} {spread([r.records_to_100 for r in runs], ',.0f'):<22} "
-            f"{spread([r.seconds for r in runs], '.1f'):<16}")
+            f"  {labels[model]:<36} {lodo.spread([r.wss_95 for r in runs], '.3f'):<21} "
+            f"{lodo.spread([r.records_to_95 for r in runs], ',.0f'):<22} {lodo.spread([r.records_to_100 for r in runs], ',.0f'):<22} "
+            f"{lodo.spread([r.seconds for r in runs], '.1f'):<16}")
     return lines
 
 
@@ -399,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes = [lodo.verdict([r.wss_95 for r in summary[n][model]], [r.wss_95 for r in summary[n][reference]])[2]
                             for n in summary]
                 print(f"  {model} against {reference} on {len(summary)} data sets: "
-                      + ", ".join(f"{k} {outcomes.count(k)}" for k in ("win", "tie", "loss", "clear loss"))
+                      + ", ".join(f"{k} {outcomes.count(k)}" for k in lodo.OUTCOMES)
                       + f" (tie: within {lodo.TIE}; clear: by more than the seeds' spread); "
                       f"average difference {averages[model] - averages[reference]:+.3f}")
             break
@@ -408,8 +403,8 @@ def main(argv: list[str] | None = None) -> int:
               "10 records): records screened when it suggests stopping, and the recall reached then")
         for name, points in stops.items():
             n = len(datasets[name].labels)
-            print(f"  {name:<20} screened {spread([p[0] for p in points], ',.0f'):<24} of {n:>6,}; "
-                  f"recall {spread([p[1] for p in points], '.3f')}")
+            print(f"  {name:<20} screened {lodo.spread([p[0] for p in points], ',.0f'):<24} of {n:>6,}; "
+                  f"recall {lodo.spread([p[1] for p in points], '.3f')}")
     if not args.no_latency:
         print()
         print("\n".join(latency(paths, args.cache)))

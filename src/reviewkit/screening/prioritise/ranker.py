@@ -2,8 +2,8 @@
 
 Text features are computed once for the whole corpus (TF-IDF fitted on every record's text, and sentence
 embeddings, neither of which uses labels); each update refits only the linear classifiers on the records decided
-so far and scores every record: at 10,000 records a re-ranking takes tens of milliseconds with a few decisions,
-about 0.2 s with 1,000 and 2.5 s with 5,000 (``benchmarks/screening.py --latency-only``).
+so far and scores every record (the time a re-ranking of 10,000 records takes after 2 … 5,000 decisions:
+``benchmarks/screening.py --latency-only``).
 
 Models (``MODELS``, described in words in ``models``; a review chooses one with ``ranking_model`` in its protocol):
 

@@ -69,12 +69,13 @@ def ranking_statement(chosen: str | None, model: str, decisions: int) -> str:
     """What ranked the records, for the notebook: ``model``, fitted on ``decisions``; ``chosen``: the protocol's
     ``ranking_model`` (none: the default), which ``model`` differs from while its embeddings are not computed."""
     wanted = chosen or DEFAULT_MODEL
-    whose = "the protocol's" if chosen else "the default"
-    text = (f"Ranked by {describe(model)} (`{model}`{'' if chosen and model == chosen else ', ' + whose if model == wanted else ''}), "
+    text = (f"Ranked by {describe(model)} (`{model}`{'' if chosen or model != wanted else ', the default'}), "
             f"fitted on the {decisions} title/abstract decisions so far.")
     if model != wanted:
-        text += (f" {whose.capitalize()} model `{wanted}` also reads sentence embeddings, which are not computed for "
-                 "these records yet: this notebook computes them at its end, and they join the ranking on its next run.")
+        whose = "The protocol's" if chosen else "The default"
+        text += (f" {whose} model `{wanted}` also reads sentence embeddings, "
+                 "which are not computed for these records yet: this notebook computes them at its end, and they join "
+                 "the ranking on its next run.")
     return text
 
 
