@@ -94,6 +94,8 @@ DUPLICATES = {
     "pmid only, accents and a truncated author list": dict(
         doi="", title=ARTICLE.title.replace("ischaemic", "ischæmic"), authors=("Moreno, A. L.", "Schmidt, P.")),
     "online first a year before print": dict(doi="", pmid="", year="2018"),
+    "first page mistyped in the same issue, a section heading added": dict(
+        doi="", pmid="", pages="1024-1031", title=f"{ARTICLE.title}: brief communication"),
 }
 
 
@@ -125,12 +127,23 @@ DIFFERENT = {
         doi="", pmid="", journal="European Stroke Journal", volume="3", issue="1 Suppl", pages="S112",
         year="2019"),
     "other DOI and other pages": dict(doi="10.1007/s00415-020-09999-9", pmid="", pages="77-85", volume="267"),
+    "another paper of the issue ending on the same page": dict(
+        doi="", pmid="", pages="1028-1031", title="Cord blood cells for chronic stroke: a cohort study"),
 }
 
 
 @pytest.mark.parametrize("changes", DIFFERENT.values(), ids=DIFFERENT.keys())
 def test_look_alikes_are_kept_apart(changes: dict) -> None:
     assert not same(ARTICLE, copy(ARTICLE, "embase:7", **changes))
+
+
+def test_two_exports_of_one_erratum_notice_citing_the_paper_differently_are_one_record() -> None:
+    paper = copy(ARTICLE, "pubmed:2", title="Stem cells for stroke")
+    notice = copy(paper, "wos:3", title=f"{paper.title} (vol 266, pg 1023, 2019)", doi="", pmid="",
+                  issue="6", pages="1544-1544", authors=("Moreno, A. L.",))
+    other = copy(notice, "embase:3", title=f"{paper.title} (Journal of Neurology (2019) 266 (1023-1031))")
+    assert same(notice, other)
+    assert not same(paper, other)
 
 
 def test_a_supplement_doi_shared_by_two_abstracts_does_not_join_them() -> None:

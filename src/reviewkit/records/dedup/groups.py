@@ -7,15 +7,13 @@ or records a reviewer split apart; the reviewer's confirmations join records wha
 """
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields, replace
 from typing import Sequence
 
 import pandas as pd
 
+from reviewkit.core.collector import collector_paused
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.text import join_cell
 from reviewkit.records.citation import Citation
@@ -79,20 +77,6 @@ def _group(
     return [root(i) for i in range(n)], evidence
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while records are matched: matching makes no reference cycles,
-    and at 100,000 records the collector would otherwise re-scan every record's fields many times over
-    (a quarter of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _groups(roots: list[int]) -> list[tuple[int, ...]]:
     members: dict[int, list[int]] = {}
     for i, r in enumerate(roots):
@@ -103,10 +87,10 @@ def _groups(roots: list[int]) -> list[tuple[int, ...]]:
 def find_duplicates(citations: Sequence[Citation]) -> list[tuple[int, ...]]:
     """Groups of indices into ``citations`` that are the same publication: each of two or more indices in
     input order, transitively closed, groups ordered by their first member."""
-    with _collector_paused():
+    with collector_paused():
         norm = normalise_citations(citations)
         roots, _ = _group(matches(norm), norm)
-    return _groups(roots)
+        return _groups(roots)
 
 
 def merge_group(citations: Sequence[Citation]) -> Citation:
@@ -143,28 +127,28 @@ def duplicate_groups(citations: Sequence[Citation], decisions: Sequence[DedupDec
     record's fields (:func:`merge_group`; authors and keywords joined by ``; ``)."""
     ids = [c.id for c in citations]
     confirms, splits = decision_constraints(list(decisions), ids)
-    with _collector_paused():
+    with collector_paused():
         norm = normalise_citations(citations)
         roots, evidence = _group(matches(norm), norm, confirms, splits)
-    about: dict[str, list[DedupDecision]] = {}
-    for d in decisions:
-        for record_id in d.ids:
-            about.setdefault(record_id, []).append(d)
-    rows = []
-    for number, members in enumerate(_groups(roots), start=1):
-        group = [citations[i] for i in members]
-        touching = list(dict.fromkeys(d for c in group for d in about.get(c.id, ())))
-        merged = merge_group(group)
-        rows.append({
-            "group": number,
-            "merged_ids": ID_SEPARATOR.join(c.id for c in group),
-            "sources": ID_SEPARATOR.join(dict.fromkeys(c.source for c in group)),
-            "evidence": join_cell(f"{ids[a]}={ids[b]}: {why}" for a, b, why in evidence[roots[members[0]]]),
-            "decision": ID_SEPARATOR.join(dict.fromkeys(d.decision for d in touching)),
-            "note": join_cell(d.note for d in touching),
-            **{name: _cell(getattr(merged, name)) for name in COLUMNS[6:]},
-        })
-    return pd.DataFrame(rows, columns=COLUMNS)
+        about: dict[str, list[DedupDecision]] = {}
+        for d in decisions:
+            for record_id in d.ids:
+                about.setdefault(record_id, []).append(d)
+        rows = []
+        for number, members in enumerate(_groups(roots), start=1):
+            group = [citations[i] for i in members]
+            touching = list(dict.fromkeys(d for c in group for d in about.get(c.id, ())))
+            merged = merge_group(group)
+            rows.append({
+                "group": number,
+                "merged_ids": ID_SEPARATOR.join(c.id for c in group),
+                "sources": ID_SEPARATOR.join(dict.fromkeys(c.source for c in group)),
+                "evidence": join_cell(f"{ids[a]}={ids[b]}: {why}" for a, b, why in evidence[roots[members[0]]]),
+                "decision": ID_SEPARATOR.join(dict.fromkeys(d.decision for d in touching)),
+                "note": join_cell(d.note for d in touching),
+                **{name: _cell(getattr(merged, name)) for name in COLUMNS[6:]},
+            })
+        return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _cell(value: str | tuple[str, ...]) -> str:

@@ -34,11 +34,15 @@ _LINKED_NOTE = re.compile(
 _RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s+")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _FIRST_PAGE = re.compile(r"([a-z]*)0*(\d+[a-z]?)")
+_PAGE_RANGE = re.compile(r"[a-z]*0*(\d+)\s*[-\u2010-\u2015\u2212]+\s*[a-z]*0*(\d+)$")
+# a bracket closing a title, one level of brackets inside it allowed: "(vol 360, pg 542, 2009)"
+_CLOSING_BRACKET = re.compile(r"\s*[(\[](?:[^()\[\]]|[(\[][^()\[\]]*[)\]])*[)\]]\W*$")
 _NUMBER = re.compile(r"\d+")
 _VOLUME_PART = re.compile(r"\b(?:part|pt|suppl\w*|no|issue|number)\.?\s*\d+", re.I)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b")
 _INITIALS = re.compile(r"(?:[A-Z]\.?-?){1,4}")
 _JOINED_AUTHORS = re.compile(r"(?<=\.)(?=[A-Z][a-z])")  # "Adeli K.Lewis G. F." as some exports write it
+_JOINED_AUTHORS_HINT = re.compile(r"\.[A-Z][a-z]")  # the same, found faster
 _NOT_PERSONS = {"anonymous", "anon", "et al", "etal", "others"}
 _NOT_PERSON_WORDS = {"anonymous", "anon", "et", "al", "etal", "others"}
 _GENERIC_JOURNAL_WORDS = {
@@ -146,6 +150,16 @@ def normalise_title(title: str) -> str:
     return _RETRACTED_PREFIX.sub("", fold(title))
 
 
+def title_without_closing_bracket(title: str) -> str:
+    """The title as compared (:func:`normalise_title`) without a bracket that closes it, as an erratum's title
+    ends with the paper it corrects ("… (vol 360, pg 542, 2009)"); "" when no bracket closes it or nothing is
+    left without it."""
+    if not title.rstrip(" .").endswith((")", "]")):
+        return ""
+    found = _CLOSING_BRACKET.search(title)
+    return normalise_title(title[:found.start()]) if found else ""
+
+
 def is_translated_title(title: str) -> bool:
     """Whether a title is marked as translated: in square brackets, as MEDLINE gives a title translated
     into English, or followed by the original after "<ORIGINAL>"."""
@@ -184,6 +198,17 @@ def first_page(pages: str) -> str:
     return found.group(1) + found.group(2) if found else ""
 
 
+def last_page(pages: str) -> str:
+    """The last page of a range of two or more pages, written out ("2141-47" → "2147"); "" for one page
+    or none."""
+    found = _PAGE_RANGE.search(pages.lower().strip())
+    if not found:
+        return ""
+    first, last = found.group(1), found.group(2)
+    last = first[:len(first) - len(last)] + last if len(last) < len(first) else last
+    return last if int(last) > int(first) else ""
+
+
 def normalise_volume(volume: str) -> str:
     """The volume's number ("64 Suppl 1" → "64", "Part 3. 275" → "275"); "" for none or for a fragment
     of a split field ("1)")."""
@@ -205,7 +230,7 @@ def surnames(author_lists: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _entry_surnames(entry: str) -> tuple[str, ...]:
-    if ";" not in entry and not _JOINED_AUTHORS.search(entry):
+    if ";" not in entry and not _JOINED_AUTHORS_HINT.search(entry):
         name = _surname(entry)
         return (name,) if name and name not in _NOT_PERSONS else ()
     names = (_surname(part) for person in _JOINED_AUTHORS.split(entry) for part in person.split(";"))
@@ -219,14 +244,16 @@ def name_words(authors: tuple[str, ...]) -> set[str]:
 
 
 def _surname(person: str) -> str:
-    person = person.strip()
     if "," in person:
         surname = person.split(",", 1)[0]
     else:
+        person = person.strip()
         words = person.split()
         while len(words) > 1 and _INITIALS.fullmatch(words[-1]):
             words.pop()
         surname = " ".join(words) if len(words) < len(person.split()) else (words[-1] if words else "")
+    if surname.isascii() and "<" not in surname and "&" not in surname:
+        return _NON_ALNUM.sub("", surname.lower())  # what fold leaves, without its spaces
     return fold(surname).replace(" ", "")
 
 

@@ -33,6 +33,7 @@ from reviewkit.records.dedup.normalise import (
     is_translated_title,
     journal_relation,
     journal_words,
+    last_page,
     name_words,
     normalise_doi,
     normalise_pmid,
@@ -43,6 +44,7 @@ from reviewkit.records.dedup.normalise import (
     surnames,
     title_markers,
     title_numbers,
+    title_without_closing_bracket,
 )
 
 WINDOW = 5  # each record is compared with the next WINDOW - 1 records in every sort order
@@ -57,9 +59,10 @@ class Normalised(NamedTuple):
     (``embase:…``) found in their links, which count for a match but never against one."""
 
     title: list[str]
+    bare_title: list[str]  # without a bracket closing it, "" if none does
     doi: list[str]
     pmid: list[str]
-    linked: list[frozenset[str]]
+    linked: list[tuple[str, ...]]  # sorted: DOIs ("doi:…") before accession numbers before PMIDs
     year: list[int | None]
     authors: list[tuple[str, ...]]
     author_names: list[tuple[str, ...]]  # as written, for name_words when the surnames disagree
@@ -67,6 +70,7 @@ class Normalised(NamedTuple):
     volume: list[str]
     issue: list[str]
     page: list[str]
+    last_page: list[str]
     markers: list[frozenset[str]]
     translated: list[bool]
     numbers: list[frozenset[str]]
@@ -92,12 +96,13 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     urls = [c.url for c in citations]
     url_dois, url_pmids, accessions = _each(doi_from_url, urls), _each(pmid_from_url, urls), _each(accession_from_url, urls)
     linked = [
-        frozenset({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x} | {accession} - {""})
-        if doi or pmid or url_doi or url_pmid or accession else _NONE
+        tuple(sorted({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x} | {accession} - {""}))
+        if doi or pmid or url_doi or url_pmid or accession else ()
         for doi, pmid, url_doi, url_pmid, accession in zip(dois, pmids, url_dois, url_pmids, accessions)
     ]
     return Normalised(
         title=titles,
+        bare_title=[title_without_closing_bracket(c.title) for c in citations],
         doi=dois,
         pmid=pmids,
         linked=linked,
@@ -108,14 +113,13 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
         volume=_each(normalise_volume, [c.volume for c in citations]),
         issue=_each(normalise_volume, [c.issue for c in citations]),
         page=_each(first_page, [c.pages for c in citations]),
+        last_page=_each(last_page, [c.pages for c in citations]),
         markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
         translated=[is_translated_title(c.title) for c in citations],
         numbers=_each(title_numbers, titles),
         conference=_each(lambda kind: is_conference(kind) if kind else None, [c.type for c in citations]),
     )
 
-
-_NONE: frozenset[str] = frozenset()
 
 
 def _each(function: Callable[[str], _T], values: list[str]) -> list[_T]:
@@ -150,8 +154,8 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     by_title_backwards = [" ".join(reversed(t.split())) for t in norm.title]
     by_author = [f"{f}\x00{y}\x00{t}" if f else "" for f, y, t in zip(first, year, norm.title)]
     by_issue = [f"{y}\x00{v}\x00{p}" if y and v and p else "" for y, v, p in zip(year, norm.volume, norm.page)]
-    by_doi = [min((x for x in ids if x.startswith("doi:")), default="") for ids in norm.linked]
-    by_pmid = [min((x for x in ids if x.startswith("pmid:")), default="") for ids in norm.linked]
+    by_doi = [ids[0] if ids and ids[0].startswith("doi:") else "" for ids in norm.linked]
+    by_pmid = [next((x for x in ids if x.startswith("pmid:")), "") if ids else "" for ids in norm.linked]
     found = [
         _neighbours(by_title, window, exact=False),
         _neighbours(by_title_backwards, window, exact=False),
@@ -214,7 +218,8 @@ class Features(NamedTuple):
     """What two records share. None where one of them lacks the field."""
 
     title: float  # rapidfuzz ratio of the normalised titles, 0–1
-    contained: bool  # the shorter title (4+ words) found almost verbatim in the longer (or the two TITLE_MATCH alike)
+    contained: bool  # the shorter title (4+ words) found almost verbatim in the longer (or the two TITLE_MATCH
+    # alike, or the same once a bracket closing either is dropped)
     short_title: bool  # under SHORT_TITLE_WORDS words
     same_numbers: bool  # the titles name the same numbers
     same_markers: bool  # both or neither are an erratum, comment, retraction, protocol
@@ -229,6 +234,7 @@ class Features(NamedTuple):
     volume: bool | None
     issue: bool | None
     page: bool | None  # first page
+    last_page: bool | None  # last page, where both give a range
 
 
 def features(norm: Normalised, i: int, j: int, title_score: float) -> Features | None:
@@ -237,12 +243,13 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
     if None not in (norm.conference[i], norm.conference[j]) and norm.conference[i] != norm.conference[j]:
         return None
     a, b = norm.title[i], norm.title[j]
-    shared = sorted(norm.linked[i] & norm.linked[j])
+    shared = [x for x in norm.linked[i] if x in norm.linked[j]]
     authors_i, authors_j = norm.authors[i], norm.authors[j]
     year_i, year_j = norm.year[i], norm.year[j]
     return Features(
         title=title_score / 100,
-        contained=min(len(a.split()), len(b.split())) >= 4 and (title_score >= TITLE_MATCH or fuzz.partial_ratio(a, b) >= 90),
+        contained=min(len(a.split()), len(b.split())) >= 4 and (
+            title_score >= TITLE_MATCH or fuzz.partial_ratio(a, b) >= 90 or _bare_alike(norm, i, j)),
         short_title=min(len(a.split()), len(b.split())) < SHORT_TITLE_WORDS,
         same_numbers=norm.numbers[i] == norm.numbers[j],
         same_markers=norm.markers[i] == norm.markers[j],
@@ -258,7 +265,14 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
         volume=_agree(norm.volume[i], norm.volume[j]),
         issue=_agree(norm.issue[i], norm.issue[j]),
         page=_agree(norm.page[i], norm.page[j]),
+        last_page=_agree(norm.last_page[i], norm.last_page[j]),
     )
+
+
+def _bare_alike(norm: Normalised, i: int, j: int) -> bool:
+    """Whether the titles are the same once a bracket closing either is dropped."""
+    a, b = norm.bare_title[i] or norm.title[i], norm.bare_title[j] or norm.title[j]
+    return (norm.bare_title[i] or norm.bare_title[j]) != "" and len(a.split()) >= 4 and a == b
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -297,8 +311,11 @@ def is_duplicate(f: Features) -> bool:
     if f.journal is False and not same_place:
         return False
     if f.volume is False or f.page is False:  # one typo in a volume or page number, when all else agrees
-        return not f.short_title and t >= 0.98 and authors >= 0.9 and f.years_apart == 0 and f.journal is True and bool(
-            (f.page is False and f.volume and f.issue) or (f.volume is False and f.page))
+        if not (not f.short_title and authors >= 0.9 and f.years_apart == 0 and f.journal is True):
+            return False
+        if f.page is False and f.last_page and f.volume and f.issue:  # the same issue and last page
+            return t >= 0.9 or f.contained
+        return t >= 0.98 and bool((f.page is False and f.volume and f.issue) or (f.volume is False and f.page))
     corroborated = bool(f.volume or f.page)
     if f.authors is None:  # a short title ("Correction") needs its page, not only its issue
         return t >= 0.97 and f.years_apart == 0 and f.journal is True and bool(
@@ -359,7 +376,7 @@ def _placed_or_identified(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
 
     keep = same(_codes(norm.year)) & same(_codes([p.lstrip(_LETTERS) for p in norm.page])) & same(_codes(norm.volume))
     width = max(map(len, norm.linked), default=0)
-    ids = [sorted(x) + [""] * (width - len(x)) for x in norm.linked]
+    ids = [x + ("",) * (width - len(x)) for x in norm.linked]
     # one coding over every column, so an id in one record's first column and another's second compare equal
     flat = _codes([value for row in ids for value in row]).reshape(len(ids), width) if width else np.zeros((len(ids), 0))
     linked = [flat[:, k] for k in range(width)]

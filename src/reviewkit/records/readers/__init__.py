@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from reviewkit.core.collector import collector_paused
 from reviewkit.core.errors import ReviewInputError, excerpt
 from reviewkit.records.citation import Citation
 from reviewkit.records.readers import bibtex, medline, ris, table
@@ -118,7 +119,8 @@ def read_file(
         warnings += [warning] if warning else []
         fmt = fmt or sniff(text, path)
         records = _PARSERS[fmt](text, path)
-    citations, skipped, repeated = _collect(records, path, source, on_error)
+    with collector_paused():
+        citations, skipped, repeated = _collect(records, path, source, on_error)
     if repeated:
         warnings.append(_repeated_warning(path, fmt, repeated))
     untitled = sum(1 for c in citations if not c.title)

@@ -1,10 +1,12 @@
 """RIS exports (EndNote, Zotero, Scopus, Web of Science, Embase, Ovid, ...) read with rispy.
 
-rispy parses each record. A light first pass over the lines (rispy's tag grammar) knows the line
-where each record starts and reports what ``rispy.loads`` passes over in silence: a record with
-no ``ER`` (dropped at the end of the file, merged into the next record elsewhere) and tagged lines
-with no ``TY`` before them (skipped). It also folds a wrapped line into the tag line above: rispy
-would make a wrapped ``KW`` or ``AU`` line a keyword or author of its own.
+The records' bounds are found first, with regular expressions over the whole text: each ``TY`` line,
+the ``ER`` line that closes it, and the tagged lines between records. That reports what ``rispy``
+passes over in silence: a record with no ``ER`` (dropped at the end of the file, merged into the next
+record elsewhere) and tagged lines with no ``TY`` before them (skipped), each with the line it starts
+on. A record with a line that is no tag line has its wrapped lines folded into the tag line above:
+rispy would make a wrapped ``KW`` or ``AU`` line a keyword or author of its own. rispy then parses the
+well-formed records a batch (:data:`BATCH`) at a time, few calls for a large export.
 """
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ from reviewkit.records.readers.fields import Parsed
 from . import fields as f
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]  -")
+# Each pattern starts at a newline, which the regular expression engine finds fast.
+_TAG_LINE = re.compile(r"\n[A-Z][A-Z0-9]  -")
+_BOUND = re.compile(r"\n((?:TY|ER)  -[^\n]*)")  # a record's first or last line
+_NOT_TAG = re.compile(r"\n(?![A-Z][A-Z0-9]  -)")  # a line after it that is blank or wrapped
 _LIST_TAGS = ["AU", "A1", "KW", "UR"]
 _TAGS = [
     "TY", "ID", "TI", "T1", "CT", "AB", "N2", "PY", "Y1", "DA", "JF", "T2", "JO", "JA", "J2",
@@ -29,50 +35,112 @@ _TAGS = [
 def parse(text: str, path: Path) -> Iterator[Parsed]:
     """Each record from ``TY`` to ``ER``, in file order, with the line where it starts."""
     parser = rispy.RisParser(mapping={t: t for t in _TAGS}, list_tags=_LIST_TAGS, skip_unknown_tags=True)
-    start, lines = 0, []  # the open record: its first line number and its tag lines
-    for number, raw in enumerate(f.lines(text), 1):
-        if _TAG.match(raw) is None:
-            if lines and (more := raw.strip()):
-                lines[-1] += " " + more
-            continue  # text outside records: an export's header or blank lines
-        tag = raw[:2]
-        if tag == "TY":
-            if lines:
-                yield _broken(start, lines, f"no ER line before the next TY on line {number}")
-            start, lines = number, [raw]
-        elif tag == "ER":
-            if not lines:
-                continue  # a second ER: nothing is open, nothing to lose
-            if lines[0].startswith("TY"):
-                yield Parsed(start, _fields(parser.parse("\n".join(lines) + "\nER  - ")[0]))
-            else:
-                yield _broken(start, lines, "")
-            lines = []
+    batch: list[tuple[int, str, str | None]] = []
+    for piece in _pieces(text):
+        batch.append(piece)
+        if len(batch) == BATCH:
+            yield from _parsed(parser, batch)
+            batch = []
+    yield from _parsed(parser, batch)
+
+
+BATCH = 2000  # records rispy parses in one call: few calls, and the text is not held twice
+
+
+def _parsed(parser: rispy.RisParser, pieces: list[tuple[int, str, str | None]]) -> Iterator[Parsed]:
+    records = iter(parser.parse("\n".join(text for _, text, problem in pieces if problem is None)))
+    for line, text, problem in pieces:
+        yield Parsed(line, _fields(next(records))) if problem is None else _broken(line, text, problem)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str, str | None]]:
+    """``(line, text, problem)`` of each record and of each run of tagged lines outside a record, in file
+    order: ``problem`` None for a well-formed record (its wrapped lines folded), else what is wrong (""
+    when no ``TY`` line starts it)."""
+    lines = _LineNumbers(text)
+    opened, after = -1, 0  # where the open record's TY line starts; where the last record ended
+    for bound in _bounds(text):
+        at = bound.start(1)
+        if opened < 0 and (stray := _tag_line(text, after, at)) >= 0:
+            yield lines.at(stray), text[stray:at], ""
+        if text.startswith("TY", at):
+            if opened >= 0:
+                yield lines.at(opened), text[opened:at], f"no ER line before the next TY on line {lines.at(at)}"
+            opened = at
+        elif opened >= 0:
+            record = text[opened:bound.end()]
+            if _NOT_TAG.search(text, opened, at - 1):
+                record = "\n".join(_folded(text[opened:at])) + "\n" + bound.group(1)
+            yield lines.at(opened), record, None
+            opened, after = -1, bound.end()
         else:
-            if not lines:
-                start = number
+            after = bound.end()  # a second ER: nothing is open, nothing to lose
+    if opened >= 0:
+        yield lines.at(opened), text[opened:], "no ER line before the end of the file"
+    elif (stray := _tag_line(text, after, len(text))) >= 0:
+        yield lines.at(stray), text[stray:], ""
+
+
+def _bounds(text: str) -> Iterator[re.Match]:
+    """The ``TY`` and ``ER`` lines, each as group 1 of its match."""
+    if first := _FIRST_BOUND.match(text):
+        yield first
+    yield from _BOUND.finditer(text)
+
+
+_FIRST_BOUND = re.compile(r"((?:TY|ER)  -[^\n]*)")
+
+
+def _tag_line(text: str, start: int, end: int) -> int:
+    """Where the first tag line starting in ``text[start:end]`` starts (``start`` is 0 or a line's end), else -1."""
+    if start == 0 < end and _TAG.match(text):
+        return 0
+    found = _TAG_LINE.search(text, start, end)
+    return found.start() + 1 if found else -1
+
+
+class _LineNumbers:
+    """The line number of a position in ``text``, for positions asked in increasing order."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.position, self.line = text, 0, 1
+
+    def at(self, position: int) -> int:
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
+
+
+def _folded(text: str) -> list[str]:
+    """The tag lines of ``text``, each with the wrapped lines below it joined on; blank lines and text
+    before the first tag line dropped."""
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        if _TAG.match(raw):
             lines.append(raw)
-    if lines:
-        yield _broken(start, lines, "no ER line before the end of the file")
+        elif lines and (more := raw.strip()):
+            lines[-1] += " " + more
+    return lines
 
 
-def _broken(start: int, lines: list[str], no_end: str) -> Parsed:
+def _broken(line: int, text: str, no_end: str) -> Parsed:
     """A malformed record: tag lines with no ``TY`` before them, else ``no_end`` (no ``ER``)."""
+    lines = _folded(text)
     own = next((line[5:].strip() for line in lines if line.startswith("ID  -")), "")
     if lines[0].startswith("TY"):
         problem, field = no_end, "ER"
     else:
         problem, field = "tagged lines outside a record: no TY line starts it", "TY"
-    return Parsed(start, {"id": own} if own else {}, problem, field)
+    return Parsed(line, {"id": own} if own else {}, problem, field)
 
 
 def _first(record: dict, *tags: str) -> str:
     for tag in tags:
-        value = record.get(tag)
-        if isinstance(value, list):
-            value = next((v for v in value if v), "")
-        if value:
-            return value
+        if value := record.get(tag):
+            if type(value) is list:
+                value = next((v for v in value if v), "")
+            if value:
+                return value
     return ""
 
 
@@ -90,7 +158,7 @@ def _fields(record: dict) -> dict[str, str | tuple[str, ...]]:
         "type": record.get("TY", ""),
         "title": f.clean(_first(record, "TI", "T1", "CT")),
         "abstract": _first(record, "AB", "N2"),
-        "authors": tuple(f.clean(a) for a in record.get("AU") or record.get("A1") or () if a.strip()),
+        "authors": tuple(name for a in record.get("AU") or record.get("A1") or () if (name := " ".join(a.split()))),
         "year": f.year(_first(record, "PY", "Y1", "DA")),
         "journal": f.clean(_first(record, "JF", "T2", "JO", "JA", "J2", "J1")),
         "volume": record.get("VL", ""),

@@ -1,0 +1,82 @@
+"""RIS records in any layout an export gives them are read whole, each with the line it starts on, whatever
+the size of the batches rispy parses."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reviewkit.records.readers import read_file, ris
+
+WORDS = st.lists(st.sampled_from(["stem", "cells", "stroke", "trial", "of", "in", "a", "bone", "marrow"]),
+                 min_size=1, max_size=8).map(" ".join)
+RECORD = st.fixed_dictionaries({
+    "title": WORDS,
+    "authors": st.lists(st.sampled_from(["Smith, J.", "Doe, A. B.", "Okafor, C."]), max_size=3),
+    "keywords": st.lists(st.sampled_from(["stem cells", "cerebral infarction", "bone marrow"]), max_size=2),
+    "wrap_title": st.booleans(),  # the title's last word on a line of its own, indented
+    "wrap_keyword": st.booleans(),  # the same for the first keyword, which rispy alone would read as two
+    "blank_inside": st.booleans(),  # a blank line between two tag lines
+    "gap": st.sampled_from(["", "\n", "\n\n", "\nProvider: a database\n"]),  # text after the record's ER line
+})
+
+
+@contextmanager
+def _batches_of(size: int):
+    """rispy given ``size`` records at a time (a fixture would outlive one Hypothesis example)."""
+    kept, ris.BATCH = ris.BATCH, size
+    try:
+        yield
+    finally:
+        ris.BATCH = kept
+
+
+def _write(records: list[dict], header: str) -> tuple[str, list[int]]:
+    """The export's text and the line each record's TY is on."""
+    lines, starts = header.split("\n") if header else [], []
+    for number, r in enumerate(records):
+        starts.append(len(lines) + 1)
+        lines += ["TY  - JOUR", f"ID  - r{number}"]
+        words = r["title"].split()
+        if r["wrap_title"] and len(words) > 1:
+            lines += [f"TI  - {' '.join(words[:-1])}", f"      {words[-1]}"]
+        else:
+            lines.append(f"TI  - {r['title']}")
+        lines += [""] if r["blank_inside"] else []
+        lines += [f"AU  - {a}" for a in r["authors"]]
+        for k, keyword in enumerate(r["keywords"]):
+            first, last = keyword.split()
+            lines += [f"KW  - {first}", f"  {last}"] if k == 0 and r["wrap_keyword"] else [f"KW  - {keyword}"]
+        lines.append("ER  - ")
+        lines += r["gap"].split("\n")[1:] if r["gap"] else []
+    return "\n".join(lines), starts
+
+
+@given(records=st.lists(RECORD, max_size=12), header=st.sampled_from(["", "Exported 2026", "\n"]),
+       batch=st.integers(1, 5))
+def test_every_record_is_read_with_its_fields_and_line(tmp_path_factory, records, header, batch):
+    text, starts = _write(records, header)
+    path = tmp_path_factory.mktemp("ris") / "export.ris"
+    path.write_text(text, encoding="utf-8")
+    with _batches_of(batch):
+        result = read_file(path)
+    assert not result.skipped
+    assert [(c.id, c.title, c.authors, c.keywords, c.line) for c in result.citations] == [
+        (f"r{n}", r["title"], tuple(r["authors"]), tuple(r["keywords"]), line)
+        for n, (r, line) in enumerate(zip(records, starts))]
+
+
+@given(before=st.lists(RECORD, max_size=4), after=st.lists(RECORD, max_size=4), batch=st.integers(1, 3))
+def test_tagged_lines_outside_a_record_are_skipped_with_their_line_and_lose_no_other(
+        tmp_path_factory, before, after, batch):
+    first, _ = _write(before, "")
+    second, _ = _write(after, "")
+    stray_line = len(first.split("\n")) + 1 if before else 1
+    text = "\n".join(part for part in (first, "TI  - a title with no TY\nER  - ", second) if part)
+    path = tmp_path_factory.mktemp("ris") / "export.ris"
+    path.write_text(text, encoding="utf-8")
+    with _batches_of(batch):
+        result = read_file(path)
+    assert [(e.line, e.field) for e in result.skipped] == [(stray_line, "TY")]
+    assert [c.title for c in result.citations] == [r["title"] for r in before + after]
