@@ -121,7 +121,6 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     )
 
 
-
 def _each(function: Callable[[str], _T], values: list[str]) -> list[_T]:
     """``function`` of every value, computed once per distinct value."""
     distinct = set(values)
@@ -271,8 +270,8 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
 
 def _bare_alike(norm: Normalised, i: int, j: int) -> bool:
     """Whether the titles are the same once a bracket closing either is dropped."""
-    a, b = norm.bare_title[i] or norm.title[i], norm.bare_title[j] or norm.title[j]
-    return (norm.bare_title[i] or norm.bare_title[j]) != "" and len(a.split()) >= 4 and a == b
+    a, b = norm.bare_title[i], norm.bare_title[j]
+    return bool(a or b) and (a or norm.title[i]) == (b or norm.title[j]) and len((a or b).split()) >= 4
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -311,7 +310,7 @@ def is_duplicate(f: Features) -> bool:
     if f.journal is False and not same_place:
         return False
     if f.volume is False or f.page is False:  # one typo in a volume or page number, when all else agrees
-        if not (not f.short_title and authors >= 0.9 and f.years_apart == 0 and f.journal is True):
+        if f.short_title or authors < 0.9 or f.years_apart != 0 or f.journal is not True:
             return False
         if f.page is False and f.last_page and f.volume and f.issue:  # the same issue and last page
             return t >= 0.9 or f.contained

@@ -126,7 +126,7 @@ def _folded(text: str) -> list[str]:
 def _broken(line: int, text: str, no_end: str) -> Parsed:
     """A malformed record: tag lines with no ``TY`` before them, else ``no_end`` (no ``ER``)."""
     lines = _folded(text)
-    own = next((line[5:].strip() for line in lines if line.startswith("ID  -")), "")
+    own = next((tag_line[5:].strip() for tag_line in lines if tag_line.startswith("ID  -")), "")
     if lines[0].startswith("TY"):
         problem, field = no_end, "ER"
     else:
