@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One imported record. ``id`` is the record's own id from its file (RIS ``ID``, MEDLINE ``PMID``,
     BibTeX key, a CSV ``ID`` / ``record_id`` column), else ``<source>:<position>``; ``position`` is its

@@ -17,9 +17,10 @@ from reviewkit.core.collector import collector_paused
 from reviewkit.core.errors import ReviewInputError
 from reviewkit.core.text import join_cell
 from reviewkit.records.citation import Citation
+from reviewkit.records.dedup.compared import Normalised, normalise_citations
 from reviewkit.records.dedup.decisions import ID_SEPARATOR, DedupDecision, decision_constraints
 from reviewkit.records.dedup.normalise import normalise_doi
-from reviewkit.records.dedup.pairs import Match, Normalised, matches, normalise_citations
+from reviewkit.records.dedup.pairs import Match, matches
 
 
 def _group(

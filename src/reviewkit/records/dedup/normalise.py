@@ -61,14 +61,16 @@ MARKERS: dict[str, re.Pattern[str]] = {
     "comment": re.compile(r"^(?:comment|comments|commentary|letter|editorial|in response|response|reply)\b|\b(?:comment(?:s|ary)? on|in reply|reply to|response to|author s reply|authors reply|a reply|reply)\b"),
     "protocol": re.compile(r"\b(?:protocol|rationale and design|design and rationale|study design and methods)\b"),
 }
-_MARKER_WORDS = ("errat", "corrig", "correction", "vol ", "publisher", "concern", "retract", "comment", "letter",
-                 "editorial", "response", "reply", "protocol", "rationale", "design")  # one is in every marker
+# one of these is in every marker: a title without any is looked at no further
+_MARKER_HINT = re.compile(r"errat|corrig|correction|vol |publisher|concern|retract|comment|letter|editorial|response"
+                          r"|reply|protocol|rationale|design")
 _RE_COLON = re.compile(r"\s*re\s*[:;.,]|\s*re\s+[-–]\s", re.I)
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "twelve": "12", "first": "1", "second": "2", "third": "3", "fourth": "4",
     "fifth": "5", "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
 }
+_NUMBER_WORD = re.compile(rf"\b(?:\d+|{'|'.join(_NUMBER_WORDS)})\b")
 _NOTHING: frozenset[str] = frozenset()
 _CONFERENCE_TYPES = {"conf", "cpaper", "abst", "inproceedings", "proceedings", "conference", "conference abstract",
                      "conference paper", "meeting abstract", "conference proceeding"}
@@ -170,7 +172,7 @@ def is_translated_title(title: str) -> bool:
 def title_markers(folded_title: str, title: str = "") -> frozenset[str]:
     """Which kinds of notice or companion paper (erratum, retraction, comment, protocol) a title names,
     given folded (and as written, for a comment's "Re:")."""
-    hinted, comment = any(word in folded_title for word in _MARKER_WORDS), _RE_COLON.match(title)
+    hinted, comment = _MARKER_HINT.search(folded_title), _RE_COLON.match(title)
     if not hinted and not comment:
         return _NOTHING
     kinds = {kind for kind, pattern in MARKERS.items() if pattern.search(folded_title)} if hinted else set()
@@ -179,7 +181,7 @@ def title_markers(folded_title: str, title: str = "") -> frozenset[str]:
 
 def title_numbers(folded_title: str) -> frozenset[str]:
     """The numbers a folded title names (digits, number words, Roman numerals II–IX, as digits)."""
-    found = [word for word in folded_title.split() if word in _NUMBER_WORDS or word.isdigit()]
+    found = _NUMBER_WORD.findall(folded_title)
     return frozenset(_NUMBER_WORDS.get(word) or word.lstrip("0") or "0" for word in found) if found else _NOTHING
 
 
@@ -227,6 +229,14 @@ def surnames(author_lists: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     read = {entry: _entry_surnames(entry) for entry in {entry for authors in author_lists for entry in authors}}
     return [read[authors[0]] if len(authors) == 1 else tuple(chain.from_iterable(map(read.__getitem__, authors)))
             for authors in author_lists]
+
+
+def first_surname(authors: tuple[str, ...]) -> str:
+    """The first surname :func:`surnames` would give for ``authors``, "" if none."""
+    for entry in authors:
+        if names := _entry_surnames(entry):
+            return names[0]
+    return ""
 
 
 def _entry_surnames(entry: str) -> tuple[str, ...]:

@@ -18,63 +18,18 @@ names, a conference abstract against an article, or different numbers in the tit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Sequence, TypeVar
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from reviewkit.records.citation import Citation
-from reviewkit.records.dedup.normalise import (
-    accession_from_url,
-    doi_from_url,
-    first_page,
-    is_conference,
-    is_translated_title,
-    journal_relation,
-    journal_words,
-    last_page,
-    name_words,
-    normalise_doi,
-    normalise_pmid,
-    normalise_title,
-    normalise_volume,
-    normalise_year,
-    pmid_from_url,
-    surnames,
-    title_markers,
-    title_numbers,
-    title_without_closing_bracket,
-)
+from reviewkit.records.dedup.compared import Normalised, with_details
+from reviewkit.records.dedup.normalise import journal_relation, name_words
 
 WINDOW = 5  # each record is compared with the next WINDOW - 1 records in every sort order
 TITLE_MATCH = 90  # least title similarity (rapidfuzz ratio) for a match without a shared identifier or place
 SHORT_TITLE_WORDS = 5
-_T = TypeVar("_T")
-
-
-class Normalised(NamedTuple):
-    """Comparable fields of every record, one list per field, indexed like the citations. ``doi`` and
-    ``pmid`` are the records' own fields; ``linked`` adds the DOIs, PMIDs and Embase accession numbers
-    (``embase:…``) found in their links, which count for a match but never against one."""
-
-    title: list[str]
-    bare_title: list[str]  # without a bracket closing it, "" if none does
-    doi: list[str]
-    pmid: list[str]
-    linked: list[tuple[str, ...]]  # sorted: DOIs ("doi:…") before accession numbers before PMIDs
-    year: list[int | None]
-    authors: list[tuple[str, ...]]
-    author_names: list[tuple[str, ...]]  # as written, for name_words when the surnames disagree
-    journal: list[tuple[str, ...]]
-    volume: list[str]
-    issue: list[str]
-    page: list[str]
-    last_page: list[str]
-    markers: list[frozenset[str]]
-    translated: list[bool]
-    numbers: list[frozenset[str]]
-    conference: list[bool | None]
 
 
 @dataclass(frozen=True)
@@ -86,46 +41,6 @@ class Match:
     strength: float  # orders the union: identifiers first, then by title similarity
     evidence: str
     despite_identifiers: bool = False  # joins records whose own DOIs or PMIDs differ
-
-
-def normalise_citations(citations: Sequence[Citation]) -> Normalised:
-    """Every record's comparable fields; a value many records share (a year, journal, volume) is normalised once."""
-    titles = [normalise_title(c.title) for c in citations]
-    dois = [normalise_doi(c.doi) for c in citations]
-    pmids = _each(normalise_pmid, [c.pmid for c in citations])
-    urls = [c.url for c in citations]
-    url_dois, url_pmids, accessions = _each(doi_from_url, urls), _each(pmid_from_url, urls), _each(accession_from_url, urls)
-    linked = [
-        tuple(sorted({f"doi:{x}" for x in (doi, url_doi) if x} | {f"pmid:{x}" for x in (pmid, url_pmid) if x} | {accession} - {""}))
-        if doi or pmid or url_doi or url_pmid or accession else ()
-        for doi, pmid, url_doi, url_pmid, accession in zip(dois, pmids, url_dois, url_pmids, accessions)
-    ]
-    return Normalised(
-        title=titles,
-        bare_title=[title_without_closing_bracket(c.title) for c in citations],
-        doi=dois,
-        pmid=pmids,
-        linked=linked,
-        year=_each(normalise_year, [c.year for c in citations]),
-        authors=surnames([c.authors for c in citations]),
-        author_names=[c.authors for c in citations],
-        journal=_each(journal_words, [c.journal for c in citations]),
-        volume=_each(normalise_volume, [c.volume for c in citations]),
-        issue=_each(normalise_volume, [c.issue for c in citations]),
-        page=_each(first_page, [c.pages for c in citations]),
-        last_page=_each(last_page, [c.pages for c in citations]),
-        markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
-        translated=[is_translated_title(c.title) for c in citations],
-        numbers=_each(title_numbers, titles),
-        conference=_each(lambda kind: is_conference(kind) if kind else None, [c.type for c in citations]),
-    )
-
-
-def _each(function: Callable[[str], _T], values: list[str]) -> list[_T]:
-    """``function`` of every value, computed once per distinct value."""
-    distinct = set(values)
-    done = dict(zip(distinct, map(function, distinct)))
-    return list(map(done.__getitem__, values))
 
 
 def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
@@ -147,7 +62,7 @@ def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
 def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     """Distinct candidate pairs ``(i, j)``, ``i < j``, from the sorted neighbourhoods of several keys."""
     n = len(norm.title)
-    first = [a[0] if a else "" for a in norm.authors]
+    first = norm.first_author
     year = ["" if y is None else str(y) for y in norm.year]
     by_title = [f"{t}\x00{f}{y}" if t else "" for t, f, y in zip(norm.title, first, year)]
     by_title_backwards = [" ".join(reversed(t.split())) for t in norm.title]
@@ -357,6 +272,7 @@ def matches(norm: Normalised) -> list[Match]:
         [titles[i] for i in pairs[:, 0]], [titles[j] for j in pairs[:, 1]], scorer=fuzz.ratio, workers=-1
     )
     keep = placed | (scores >= TITLE_MATCH)
+    norm = with_details(norm, np.unique(pairs[keep]).tolist())
     found = []
     for (i, j), score in zip(pairs[keep].tolist(), scores[keep].tolist()):
         match = judge(norm, i, j, score)
