@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewkit.records.readers import read_file, ris
+from reviewkit.records.readers import fields, read_file, ris
 
 WORDS = st.lists(st.sampled_from(["stem", "cells", "stroke", "trial", "of", "in", "a", "bone", "marrow"]),
                  min_size=1, max_size=8).map(" ".join)
@@ -80,3 +80,12 @@ def test_tagged_lines_outside_a_record_are_skipped_with_their_line_and_lose_no_o
         result = read_file(path)
     assert [(e.line, e.field) for e in result.skipped] == [(stray_line, "TY")]
     assert [c.title for c in result.citations] == [r["title"] for r in before + after]
+
+
+@given(st.lists(st.text(alphabet="aÉ \t\xa0\u2009\x1f|;,.", max_size=6),
+                max_size=5))
+def test_author_and_keyword_lists_are_cleaned_as_each_value_alone_would_be(values):
+    """The whole-list fast path of the readers' name clean-up gives what cleaning each value does."""
+    each = tuple(name for v in values if (name := fields.clean(v)))
+    assert fields.names(values) == each
+    assert fields.keywords(values) == tuple(w for v in values for part in v.split(";") if (w := fields.clean(part)))

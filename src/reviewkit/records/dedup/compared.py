@@ -23,13 +23,11 @@ from reviewkit.records.dedup.normalise import (
     last_page,
     normalise_doi,
     normalise_pmid,
-    normalise_title,
     normalise_volume,
     normalise_year,
     pmid_from_url,
     surnames,
-    title_markers,
-    title_numbers,
+    title_fields,
     title_without_closing_bracket,
 )
 
@@ -66,7 +64,7 @@ class Normalised(NamedTuple):
 
 def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     """Every record's fields for finding candidate pairs; the others still to come (:func:`with_details`)."""
-    titles = [normalise_title(c.title) for c in citations]
+    titles, markers, numbers = title_fields([c.title for c in citations])
     dois = [normalise_doi(c.doi) for c in citations]
     pmids = _each(normalise_pmid, [c.pmid for c in citations])
     urls = [c.url for c in citations]
@@ -81,8 +79,8 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
         first_author=[first_surname(c.authors) for c in citations],
         volume=_each(normalise_volume, [c.volume for c in citations]),
         page=_each(first_page, [c.pages for c in citations]),
-        markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
-        numbers=_each(title_numbers, titles),
+        markers=markers,
+        numbers=numbers,
         bare_title={}, authors={}, author_names={}, journal={}, issue={}, last_page={}, translated={}, conference={},
     )
 

@@ -102,6 +102,8 @@ def author_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     list is empty. Order does not matter, so a reordered or truncated list still agrees."""
     if not a or not b:
         return None
+    if a == b:
+        return 1.0
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     pool = list(long)
     found = 0
@@ -160,11 +162,11 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
     shared = [x for x in norm.linked[i] if x in norm.linked[j]]
     authors_i, authors_j = norm.authors[i], norm.authors[j]
     year_i, year_j = norm.year[i], norm.year[j]
+    words = min(len(a.split()), len(b.split()))
     return Features(
         title=title_score / 100,
-        contained=min(len(a.split()), len(b.split())) >= 4 and (
-            title_score >= TITLE_MATCH or fuzz.partial_ratio(a, b) >= 90 or _bare_alike(norm, i, j)),
-        short_title=min(len(a.split()), len(b.split())) < SHORT_TITLE_WORDS,
+        contained=words >= 4 and (title_score >= TITLE_MATCH or fuzz.partial_ratio(a, b) >= 90 or _bare_alike(norm, i, j)),
+        short_title=words < SHORT_TITLE_WORDS,
         same_numbers=norm.numbers[i] == norm.numbers[j],
         same_markers=norm.markers[i] == norm.markers[j],
         translated=norm.translated[i] or norm.translated[j],
@@ -191,7 +193,7 @@ def _bare_alike(norm: Normalised, i: int, j: int) -> bool:
 
 def _same_name(a: str, b: str) -> bool:
     """Two surnames alike, or one part of the other ("gonzalez" in "sanchezdelriogonzalez")."""
-    return fuzz.ratio(a, b) >= 80 or (min(len(a), len(b)) >= 4 and (a in b or b in a))
+    return a == b or fuzz.ratio(a, b) >= 80 or (min(len(a), len(b)) >= 4 and (a in b or b in a))
 
 
 def is_duplicate(f: Features) -> bool:

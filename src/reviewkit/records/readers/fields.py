@@ -78,7 +78,18 @@ def authors(value: str) -> tuple[str, ...]:
     return tuple(name for p in parts if (name := clean(p)))
 
 
+def names(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Each value :func:`clean`, empty ones dropped. Most lists need no cleaning, which one look at them
+    all joined tells (a large export has hundreds of thousands of names)."""
+    joined = "|".join(values)
+    if joined == clean(joined) and "" not in values and " |" not in joined and "| " not in joined:
+        return tuple(values)
+    return tuple(name for v in values if (name := clean(v)))
+
+
 def keywords(values: list[str] | tuple[str, ...] | str) -> tuple[str, ...]:
     """Keywords from one cell or several tag lines, each split on ``;``."""
     values = [values] if isinstance(values, str) else values
+    if not any(";" in v for v in values):
+        return names(values)
     return tuple(word for v in values for part in v.split(";") if (word := clean(part)))

@@ -158,7 +158,7 @@ def _fields(record: dict) -> dict[str, str | tuple[str, ...]]:
         "type": record.get("TY", ""),
         "title": f.clean(_first(record, "TI", "T1", "CT")),
         "abstract": _first(record, "AB", "N2"),
-        "authors": tuple(name for a in record.get("AU") or record.get("A1") or () if (name := " ".join(a.split()))),
+        "authors": f.names(record.get("AU") or record.get("A1") or ()),
         "year": f.year(_first(record, "PY", "Y1", "DA")),
         "journal": f.clean(_first(record, "JF", "T2", "JO", "JA", "J2", "J1")),
         "volume": record.get("VL", ""),
