@@ -181,21 +181,20 @@ def _collect(
         key = _unique(wanted, source, taken)
         if key != wanted:
             repeated[record.id_name] += 1
-        citations.append(Citation(**{**values, "id": key}, source=source, position=position, line=record.line))
+        values["id"] = key  # the reader's own dict, read by no one else
+        citations.append(Citation(**values, source=source, position=position, line=record.line))
     return citations, skipped, repeated
 
 
 def _unique(key: str, source: str, taken: set[str]) -> str:
     """``key``, or ``key~2``, ``key~3`` … whichever is first not taken by an earlier record of the
     file (compared as the review's ``<source>:<id>``); the one returned is marked taken."""
-    def full(k: str) -> str:
-        return k if k.startswith(f"{source}:") else f"{source}:{k}"
-
+    prefix = f"{source}:"
     candidate, n = key, 1
-    while full(candidate) in taken:
+    while (full := candidate if candidate.startswith(prefix) else prefix + candidate) in taken:
         n += 1
         candidate = f"{key}~{n}"
-    taken.add(full(candidate))
+    taken.add(full)
     return candidate
 
 

@@ -168,5 +168,5 @@ def _fields(record: dict) -> dict[str, str | tuple[str, ...]]:
         "pmid": pmid,
         "isbn": record.get("SN", ""),
         "url": _first(record, "UR", "L2", "L1"),
-        "keywords": f.keywords(record.get("KW", ())),
+        "keywords": f.keywords(keywords) if (keywords := record.get("KW")) else (),
     }
