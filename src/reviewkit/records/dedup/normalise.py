@@ -37,6 +37,7 @@ _RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s+")
 _RETRACTED_WORDS = ("retracted", "withdrawn")
 _NON_ALNUM_OR_LINE = re.compile(r"[^a-z0-9\n]+")
 _SPACED_DIGITS = re.compile(r" \d+ ")
+_BEFORE_COMMA = re.compile(r"^[^,\n]*", re.M)
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _FIRST_PAGE = re.compile(r"([a-z]*)0*(\d+[a-z]?)")
 _PAGE_RANGE = re.compile(r"[a-z]*0*(\d+)\s*[-\u2010-\u2015\u2212]+\s*[a-z]*0*(\d+)$")
@@ -257,17 +258,35 @@ def surnames(author_lists: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
     Understands "Surname, Given", "Surname AB" and "Given Surname"; splits "Adeli K.Lewis G. F." into two.
     """
-    read = {entry: _entry_surnames(entry) for entry in {entry for authors in author_lists for entry in authors}}
+    distinct = list({entry for authors in author_lists for entry in authors})
+    read = dict(zip(distinct, _entries_surnames(distinct)))
     return [read[authors[0]] if len(authors) == 1 else tuple(chain.from_iterable(map(read.__getitem__, authors)))
             for authors in author_lists]
 
 
-def first_surname(authors: tuple[str, ...]) -> str:
-    """The first surname :func:`surnames` would give for ``authors``, "" if none."""
-    for entry in authors:
-        if names := _entry_surnames(entry):
-            return names[0]
-    return ""
+def first_surnames(author_lists: list[tuple[str, ...]]) -> list[str]:
+    """The first surname :func:`surnames` would give each list, "" if none."""
+    firsts = [authors[0] if authors else "" for authors in author_lists]
+    distinct = list(set(firsts))
+    read = dict(zip(distinct, _entries_surnames(distinct)))
+    return [names[0] if (names := read[first]) else next((n[0] for e in authors[1:] if (n := _entry_surnames(e))), "")
+            for first, authors in zip(firsts, author_lists)]
+
+
+def _entries_surnames(entries: list[str]) -> list[tuple[str, ...]]:
+    """:func:`_entry_surnames` of every entry. Most are one "Surname, Given" in plain ASCII: their surnames
+    are read from one text of them all, the others one by one."""
+    plain = [i for i, e in enumerate(entries)
+             if "," in e and ";" not in e and e.isascii() and "<" not in e and "&" not in e and "\n" not in e]
+    text = "\n".join([entries[i] for i in plain])
+    starts = list(accumulate((len(entries[i]) + 1 for i in plain), initial=0))
+    joined = {bisect_right(starts, found.start()) - 1 for found in _JOINED_AUTHORS_HINT.finditer(text)}
+    names = _NON_ALNUM_OR_LINE.sub("", "\n".join(_BEFORE_COMMA.findall(text)).lower()).split("\n")
+    read: list[tuple[str, ...] | None] = [None] * len(entries)
+    for k, (i, name) in enumerate(zip(plain, names)):
+        if k not in joined:
+            read[i] = (name,) if name and name not in _NOT_PERSONS else ()
+    return [_entry_surnames(e) if names is None else names for names, e in zip(read, entries)]
 
 
 def _entry_surnames(entry: str) -> tuple[str, ...]:
