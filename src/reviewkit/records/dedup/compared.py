@@ -16,18 +16,20 @@ from reviewkit.records.dedup.normalise import (
     accession_from_url,
     doi_from_url,
     first_page,
-    first_surnames,
+    first_surname,
     is_conference,
     is_translated_title,
     journal_words,
     last_page,
     normalise_doi,
     normalise_pmid,
+    normalise_title,
     normalise_volume,
     normalise_year,
     pmid_from_url,
     surnames,
-    title_fields,
+    title_markers,
+    title_numbers,
     title_without_closing_bracket,
 )
 
@@ -64,9 +66,9 @@ class Normalised(NamedTuple):
 
 def normalise_citations(citations: Sequence[Citation]) -> Normalised:
     """Every record's fields for finding candidate pairs; the others still to come (:func:`with_details`)."""
-    titles, markers, numbers = title_fields([c.title for c in citations])
+    titles = [normalise_title(c.title) for c in citations]
     dois = [normalise_doi(c.doi) for c in citations]
-    pmids = _each(normalise_pmid, [c.pmid for c in citations])
+    pmids = [normalise_pmid(c.pmid) for c in citations]  # mostly distinct: no gain in _each
     urls = [c.url for c in citations]
     url_dois, url_pmids, accessions = _each(doi_from_url, urls), _each(pmid_from_url, urls), _each(accession_from_url, urls)
     return Normalised(
@@ -76,11 +78,11 @@ def normalise_citations(citations: Sequence[Citation]) -> Normalised:
         pmid=pmids,
         linked=list(map(_linked, dois, pmids, url_dois, url_pmids, accessions)),
         year=_each(normalise_year, [c.year for c in citations]),
-        first_author=first_surnames([c.authors for c in citations]),
+        first_author=[first_surname(c.authors) for c in citations],
         volume=_each(normalise_volume, [c.volume for c in citations]),
         page=_each(first_page, [c.pages for c in citations]),
-        markers=markers,
-        numbers=numbers,
+        markers=[title_markers(t, c.title) for t, c in zip(titles, citations)],
+        numbers=[title_numbers(t) for t in titles],
         bare_title={}, authors={}, author_names={}, journal={}, issue={}, last_page={}, translated={}, conference={},
     )
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import chain
 from urllib.parse import unquote
 
 from reviewkit.core.text import DOI, DOI_TRAILING
@@ -24,6 +22,9 @@ _OVID_DATABASE = re.compile(r"[?&]D=([A-Za-z]+)")
 _OVID_ACCESSION = re.compile(r"[?&]AN=(\d{1,12})")
 _TAGS = re.compile(r"</?[a-z][^>]*>", re.I)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# ASCII bytes as fold leaves them: letters in lower case, digits as they are, anything else a space
+_ASCII_FOLD = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256))
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _GREEK = str.maketrans({
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
     "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "µ": "mu", "ν": "nu", "ξ": "xi",
@@ -34,10 +35,6 @@ _LINKED_NOTE = re.compile(
     r"\[(?:erratum|errata|comment|retraction|retracted|corrected and republished|republished|update|summary for patients)"
     r"[^\]]*(?:\]|$)", re.I)
 _RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s+")
-_RETRACTED_WORDS = ("retracted", "withdrawn")
-_NON_ALNUM_OR_LINE = re.compile(r"[^a-z0-9\n]+")
-_SPACED_DIGITS = re.compile(r" \d+ ")
-_BEFORE_COMMA = re.compile(r"^[^,\n]*", re.M)
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _FIRST_PAGE = re.compile(r"([a-z]*)0*(\d+[a-z]?)")
 _PAGE_RANGE = re.compile(r"[a-z]*0*(\d+)\s*[-\u2010-\u2015\u2212]+\s*[a-z]*0*(\d+)$")
@@ -91,7 +88,8 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = _repair_mojibake(text).translate(_GREEK)
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", text.lower()).strip()
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
+    return " ".join(text.encode().translate(_ASCII_FOLD).decode().split())  # the same for ASCII, 4x as fast
 
 
 def _repair_mojibake(text: str) -> str:
@@ -189,34 +187,6 @@ def title_numbers(folded_title: str) -> frozenset[str]:
     return frozenset(_NUMBER_WORDS.get(word) or word.lstrip("0") or "0" for word in found) if found else _NOTHING
 
 
-def title_fields(titles: Sequence[str]) -> tuple[list[str], list[frozenset[str]], list[frozenset[str]]]:
-    """:func:`normalise_title`, :func:`title_markers` and :func:`title_numbers` of every title. Most titles are
-    plain ASCII and name no notice and no number: one text of all the titles tells which, so that only the
-    others are read one by one (a large export has a hundred thousand titles)."""
-    plain = [t.isascii() and "<" not in t and "&" not in t and "[" not in t and "\n" not in t for t in titles]
-    lowered = iter(_NON_ALNUM_OR_LINE.sub(" ", "\n".join(t for t, p in zip(titles, plain) if p).lower()).split("\n"))
-    folded = [(f if not (f := next(lowered).strip()).startswith(_RETRACTED_WORDS) else _RETRACTED_PREFIX.sub("", f))
-              if p else normalise_title(t) for t, p in zip(titles, plain)]
-    text = " " + " \n ".join(folded) + " "  # each word between spaces
-    starts = list(accumulate((len(f) + 3 for f in folded), initial=0))
-
-    def containing(needles: Iterable[str], found: Iterable[int] = ()) -> set[int]:
-        found = list(found)
-        for needle in needles:
-            at = text.find(needle)
-            while at >= 0:
-                found.append(at)
-                at = text.find(needle, at + 1)
-        return {bisect_right(starts, at) - 1 for at in found}
-
-    markers, numbers = [_NOTHING] * len(titles), [_NOTHING] * len(titles)
-    for i in containing(_MARKER_WORDS) | {i for i, t in enumerate(titles) if _RE_COLON.match(t)}:
-        markers[i] = title_markers(folded[i], titles[i])
-    for i in containing((f" {w} " for w in _NUMBER_WORDS), (m.start() for m in _SPACED_DIGITS.finditer(text))):
-        numbers[i] = title_numbers(folded[i])
-    return folded, markers, numbers
-
-
 def normalise_year(year: str) -> int | None:
     found = _YEAR.search(year)
     return int(found.group(1)) if found else None
@@ -258,35 +228,17 @@ def surnames(author_lists: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
     Understands "Surname, Given", "Surname AB" and "Given Surname"; splits "Adeli K.Lewis G. F." into two.
     """
-    distinct = list({entry for authors in author_lists for entry in authors})
-    read = dict(zip(distinct, _entries_surnames(distinct)))
+    read = {entry: _entry_surnames(entry) for entry in {entry for authors in author_lists for entry in authors}}
     return [read[authors[0]] if len(authors) == 1 else tuple(chain.from_iterable(map(read.__getitem__, authors)))
             for authors in author_lists]
 
 
-def first_surnames(author_lists: list[tuple[str, ...]]) -> list[str]:
-    """The first surname :func:`surnames` would give each list, "" if none."""
-    firsts = [authors[0] if authors else "" for authors in author_lists]
-    distinct = list(set(firsts))
-    read = dict(zip(distinct, _entries_surnames(distinct)))
-    return [names[0] if (names := read[first]) else next((n[0] for e in authors[1:] if (n := _entry_surnames(e))), "")
-            for first, authors in zip(firsts, author_lists)]
-
-
-def _entries_surnames(entries: list[str]) -> list[tuple[str, ...]]:
-    """:func:`_entry_surnames` of every entry. Most are one "Surname, Given" in plain ASCII: their surnames
-    are read from one text of them all, the others one by one."""
-    plain = [i for i, e in enumerate(entries)
-             if "," in e and ";" not in e and e.isascii() and "<" not in e and "&" not in e and "\n" not in e]
-    text = "\n".join([entries[i] for i in plain])
-    starts = list(accumulate((len(entries[i]) + 1 for i in plain), initial=0))
-    joined = {bisect_right(starts, found.start()) - 1 for found in _JOINED_AUTHORS_HINT.finditer(text)}
-    names = _NON_ALNUM_OR_LINE.sub("", "\n".join(_BEFORE_COMMA.findall(text)).lower()).split("\n")
-    read: list[tuple[str, ...] | None] = [None] * len(entries)
-    for k, (i, name) in enumerate(zip(plain, names)):
-        if k not in joined:
-            read[i] = (name,) if name and name not in _NOT_PERSONS else ()
-    return [_entry_surnames(e) if names is None else names for names, e in zip(read, entries)]
+def first_surname(authors: tuple[str, ...]) -> str:
+    """The first surname :func:`surnames` would give for ``authors``, "" if none."""
+    for entry in authors:
+        if names := _entry_surnames(entry):
+            return names[0]
+    return ""
 
 
 def _entry_surnames(entry: str) -> tuple[str, ...]:
@@ -312,8 +264,8 @@ def _surname(person: str) -> str:
         while len(words) > 1 and _INITIALS.fullmatch(words[-1]):
             words.pop()
         surname = " ".join(words) if len(words) < len(person.split()) else (words[-1] if words else "")
-    if surname.isascii() and "<" not in surname and "&" not in surname:
-        return _NON_ALNUM.sub("", surname.lower())  # what fold leaves, without its spaces
+    if surname.isascii() and "<" not in surname and "&" not in surname:  # what fold leaves, without its spaces
+        return surname.encode().translate(_ASCII_FOLD, _ASCII_NOT_ALNUM).decode()
     return fold(surname).replace(" ", "")
 
 
