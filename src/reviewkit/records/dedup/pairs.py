@@ -65,11 +65,12 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     first = norm.first_author
     year = ["" if y is None else str(y) for y in norm.year]
     by_title = [f"{t}\x00{f}{y}" if t else "" for t, f, y in zip(norm.title, first, year)]
-    by_title_backwards = [" ".join(reversed(t.split())) for t in norm.title]
+    by_title_backwards = [" ".join(t.split()[::-1]) for t in norm.title]
     by_author = [f"{f}\x00{y}\x00{t}" if f else "" for f, y, t in zip(first, year, norm.title)]
     by_issue = [f"{y}\x00{v}\x00{p}" if y and v and p else "" for y, v, p in zip(year, norm.volume, norm.page)]
     by_doi = [ids[0] if ids and ids[0].startswith("doi:") else "" for ids in norm.linked]
-    by_pmid = [next((x for x in ids if x.startswith("pmid:")), "") if ids else "" for ids in norm.linked]
+    by_pmid = [next(x for x in ids if x.startswith("pmid:")) if ids and ids[-1].startswith("pmid:") else ""
+               for ids in norm.linked]  # PMIDs sort last
     found = [
         _neighbours(by_title, window, exact=False),
         _neighbours(by_title_backwards, window, exact=False),
