@@ -290,3 +290,24 @@ def test_an_identifier_in_a_link_is_shared_whatever_else_each_record_links_to() 
     b = copy(a, "embase:1", url="https://pubmed.ncbi.nlm.nih.gov/30712345/",
              title="Autologous bone marrow mononuclear cells in acute ischemic stroke: randomized controlled trial results")
     assert same(a, b)
+
+
+def test_an_embase_letters_bundle_joins_the_letter_and_the_reply_it_holds() -> None:
+    title = "Atypical hemolytic uremic syndrome associated with group A beta hemolytic streptococcus"
+    letter = Citation(id="pubmed:1", source="pubmed", position=1, line=1, title=title,
+                      authors=("Yildiz, B.", "Kural, N."), year="2004", journal="Pediatric Nephrology",
+                      volume="19", issue="8", pages="943-944")
+    reply = replace(letter, id="pubmed:2", position=2, title=f"{title} - Reply", pages="945",
+                    authors=("Shepherd, A. B.", "Baliga, R."))
+    bundle = replace(letter, id="embase:3", source="embase", position=3,
+                     title=f"{title} (multiple letters) [1]", pages="943-945",
+                     authors=letter.authors + reply.authors)
+    assert find_duplicates([letter, reply]) == []  # a reply is not the letter it answers
+    assert find_duplicates([letter, reply, bundle]) == [(0, 1, 2)]
+    table = duplicate_groups([letter, reply, bundle])
+    assert "pages within a letters bundle" in table.loc[0, "evidence"]
+    # the bundle holds pages 943-945 of volume 19 only, and letters of its own authors
+    assert find_duplicates([replace(reply, pages="947"), bundle]) == []
+    assert find_duplicates([replace(reply, volume="20"), bundle]) == []
+    assert find_duplicates([replace(reply, authors=("Dubois, M.",)), bundle]) == []
+    assert find_duplicates([replace(reply, title="Eculizumab for atypical haemolytic uraemic syndrome"), bundle]) == []

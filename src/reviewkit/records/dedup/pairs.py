@@ -11,7 +11,9 @@ rapidfuzz, and only pairs some rule could then join are looked at in Python.
 The rules put precision first (merging two studies loses one; a missed duplicate only costs a second
 look): the same DOI or PMID with alike titles; the same journal, volume, first page and year; or a
 near-identical title with agreeing authors and year and no conflicting journal, volume or pages.
-Different own DOIs or PMIDs, an erratum, comment, reply, retraction or protocol against the paper it
+Embase's one record of a letter and the replies printed with it (its title marked "(multiple letters)")
+is the same publication as each record of its parts: the same journal, volume and year, a page within its
+range, an alike title and authors among its own. Apart from that, different own DOIs or PMIDs, an erratum, comment, reply, retraction or protocol against the paper it
 names, a conference abstract against an article, or different numbers in the title (part 1 / part 2,
 1-year / 5-year) keep two records apart.
 """
@@ -25,7 +27,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from reviewkit.records.dedup.compared import Normalised, with_details
-from reviewkit.records.dedup.normalise import journal_relation, name_words
+from reviewkit.records.dedup.normalise import journal_relation, last_page, name_words
 
 WINDOW = 5  # each record is compared with the next WINDOW - 1 records in every sort order
 TITLE_MATCH = 90  # least title similarity (rapidfuzz ratio) for a match without a shared identifier or place
@@ -72,6 +74,7 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     by_pmid = [next(x for x in ids if x.startswith("pmid:")) if ids and ids[-1].startswith("pmid:") else ""
                for ids in norm.linked]  # PMIDs sort last
     found = [
+        _bundled_parts(norm),
         _neighbours(by_title, window, exact=False),
         _neighbours(by_title_backwards, window, exact=False),
         _neighbours(by_author, window, exact=False),
@@ -85,6 +88,37 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     codes.sort()
     codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])] if len(codes) else codes
     return np.stack([codes // n, codes % n], axis=1)
+
+
+BUNDLE = "multiple letters"  # how Embase marks one record of a letter and its replies (folded title)
+
+
+def _bundled_parts(norm: Normalised) -> np.ndarray:
+    """Pairs of a letters bundle (:data:`BUNDLE`) and each record of the same year and volume whose first
+    page lies in the bundle's pages: its letters and replies, whatever the title sort puts beside them."""
+    bundles = [i for i, title in enumerate(norm.title) if BUNDLE in title]
+    if not bundles:
+        return np.empty((0, 2), dtype=np.int64)
+    wanted = {(norm.year[b], norm.volume[b]) for b in bundles}
+    issue: dict[tuple, list[int]] = {}
+    for i, place in enumerate(zip(norm.year, norm.volume)):
+        if place in wanted:
+            issue.setdefault(place, []).append(i)
+    pairs = [(b, i) for b in bundles for i in issue.get((norm.year[b], norm.volume[b]), ())
+             if i != b and _within(norm.page[i], norm.page[b], last_page(norm.citations[b].pages))]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def _within(page: str, first: str, last: str) -> bool:
+    """Whether the page ``page`` lies from ``first`` to ``last`` (letter prefixes ignored)."""
+    page, first, last = (p.lstrip(_LETTERS) for p in (page, first, last))
+    return page.isdigit() and first.isdigit() and last.isdigit() and int(first) <= int(page) <= int(last)
+
+
+def _holds(norm: Normalised, bundle: int, part: int) -> bool:
+    """Whether record ``bundle`` is a letters bundle whose pages hold the first page of ``part``."""
+    return BUNDLE in norm.title[bundle] and BUNDLE not in norm.title[part] and _within(
+        norm.page[part], norm.page[bundle], norm.last_page[bundle])
 
 
 def _authors(norm: Normalised, i: int, j: int) -> float | None:
@@ -147,6 +181,7 @@ class Features(NamedTuple):
     authors: float | None  # author_similarity
     first_author: bool | None
     years_apart: int | None
+    bundle: bool  # one is a letters bundle (BUNDLE) whose pages hold the other's first page
     journal: bool | None  # journal_relation
     volume: bool | None
     issue: bool | None
@@ -178,6 +213,7 @@ def features(norm: Normalised, i: int, j: int, title_score: float) -> Features |
         authors=_authors(norm, i, j),
         first_author=_same_name(authors_i[0], authors_j[0]) if authors_i and authors_j else None,
         years_apart=None if year_i is None or year_j is None else abs(year_i - year_j),
+        bundle=(BUNDLE in a or BUNDLE in b) and (_holds(norm, i, j) or _holds(norm, j, i)),
         journal=journal_relation(norm.journal[i], norm.journal[j]),
         volume=_agree(norm.volume[i], norm.volume[j]),
         issue=_agree(norm.issue[i], norm.issue[j]),
@@ -204,6 +240,9 @@ def is_duplicate(f: Features) -> bool:
     t, authors = f.title, f.authors if f.authors is not None else -1.0
     same_place = bool(f.volume and f.page and f.years_apart == 0)
     same_item = same_place and f.journal is True
+    if f.bundle:  # a letter or reply and the one record of them all: markers and numbers ("[1]") may differ
+        return (f.journal is True and bool(f.volume) and f.issue is not False and f.years_apart == 0
+                and not f.identifiers_differ and authors >= 0.9 and f.contained)
     if not f.same_markers and not same_item:
         return False
     if f.identifiers_differ:  # one database gave a wrong DOI: only when every other field agrees, or one record
@@ -248,6 +287,8 @@ def describe(f: Features) -> str:
     """The evidence for a match, e.g. "doi + title 0.98 + authors 1.00 + year + journal + pages"."""
     parts = [f.identifier] if f.identifier else (["identifiers differ"] if f.identifiers_differ else [])
     parts.append(f"title {f.title:.2f}")
+    if f.bundle:
+        parts.append("pages within a letters bundle")
     if f.authors is not None:
         parts.append(f"authors {f.authors:.2f}")
     parts += [name for name, ok in (("year", f.years_apart == 0), ("journal", f.journal), ("volume", f.volume), ("pages", f.page)) if ok]
@@ -267,7 +308,7 @@ def matches(norm: Normalised) -> list[Match]:
     pairs = candidate_pairs(norm)
     if len(pairs) == 0:
         return []
-    placed = _placed_or_identified(norm, pairs)
+    placed = _placed_or_identified(norm, pairs) | _with_bundle(norm, pairs)
     worth_scoring = placed | _alike_but_for_title(norm, pairs)
     pairs, placed = pairs[worth_scoring], placed[worth_scoring]
     titles = norm.title
@@ -302,6 +343,12 @@ def _placed_or_identified(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
         for b in linked:
             keep |= (a[left] == b[right]) & (a[left] != 0)
     return keep
+
+
+def _with_bundle(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
+    """Which candidate pairs have a letters bundle (:data:`BUNDLE`) in them: judged whatever their titles score."""
+    bundle = np.fromiter((BUNDLE in title for title in norm.title), dtype=bool, count=len(norm.title))
+    return bundle[pairs[:, 0]] | bundle[pairs[:, 1]]
 
 
 def _alike_but_for_title(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
