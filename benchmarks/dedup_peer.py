@@ -7,10 +7,10 @@ by the same pairwise code as ``benchmarks/dedup.py``. Ours is imported and de-du
 there. Seconds are each tool's whole run on the set (bib-dedupe's includes reading the CSV with pandas).
 
 Some labelled groups join a paper with a notice or companion of it: a letter with the reply to it, an erratum
-with the paper it corrects. reviewkit keeps those apart by design. So a second F1 of each tool is printed on
-the pairs of records whose titles name the same kinds of notice (``title_markers``: erratum, retraction,
-comment or reply, protocol; most name none), found and labelled alike, and the number of labelled pairs left
-out beside it.
+with the paper it corrects. reviewkit keeps those apart by design, unless one record holds them both (Embase's
+"(multiple letters)"). So a second F1 of each tool is printed on the pairs of records whose titles name the
+same kinds of notice (``title_markers``: erratum, retraction, comment or reply, protocol; most name none),
+found and labelled alike, and the number of labelled pairs left out beside it.
 
     python3 -m venv /tmp/bdvenv && /tmp/bdvenv/bin/pip install bib-dedupe==0.11.0
     .venv/bin/python benchmarks/dedup_peer.py --peer-python /tmp/bdvenv/bin/python [--data ../shared/data/dedup]
