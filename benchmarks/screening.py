@@ -18,7 +18,7 @@ record), one replay at a time in parallel with ours, and is scored by the same c
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
-    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr,svm_lr] [--replays benchmarks/out/replays]
+    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr] [--replays benchmarks/out/replays]
         [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
 
 ``--select`` is how the default ranking model is chosen (``lodo``): every candidate and ASReview are replayed on
@@ -71,9 +71,9 @@ DATA = ROOT.parent / "shared" / "data" / "screening"
 MODELS = (DEFAULT_MODEL, "svm", "nb")  # and the others of ranker.MODELS with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
 REPLAYS = ROOT / "benchmarks" / "out" / "replays"
-CANDIDATES = ("svm", "nb", "lr", "svm_lr")  # what --select chooses among, simplest first (see select())
+CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr")  # what --select chooses among, simplest first (see select())
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
-          "svm_lr": "svm + lr, equal weights (ours)",
+          "svm_lr": "svm + lr, equal weights (ours)", "lr_words": "lr words (ours)",
           "embed": "lr embeddings (ours)",
           "svm": "svm = ASReview elas_u4 (our loop)",
           "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}

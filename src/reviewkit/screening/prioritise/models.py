@@ -12,6 +12,7 @@ DESCRIPTIONS = {
     "svm": "a linear SVM on TF-IDF word 1–2-grams (ASReview's default, ELAS u4)",
     "nb": "naive Bayes on TF-IDF words (ASReview's ELAS u3)",
     "lr": "logistic regression on TF-IDF word 1–2-grams and character 3–5-grams",
+    "lr_words": "logistic regression on TF-IDF word 1–2-grams",
     "embed": "logistic regression on sentence embeddings (all-MiniLM-L6-v2)",
     "ensemble": "the linear SVM on word n-grams, logistic regression on word and character n-grams and logistic "
                 "regression on sentence embeddings (all-MiniLM-L6-v2), weighed by how well each has ranked so far",

