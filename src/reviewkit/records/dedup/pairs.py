@@ -13,9 +13,9 @@ look): the same DOI or PMID with alike titles; the same journal, volume, first p
 near-identical title with agreeing authors and year and no conflicting journal, volume or pages.
 Embase's one record of a letter and the replies printed with it (its title marked "(multiple letters)")
 is the same publication as each record of its parts: the same journal, volume and year, a page within its
-range, an alike title and authors among its own. Apart from that, different own DOIs or PMIDs, an erratum, comment, reply, retraction or protocol against the paper it
-names, a conference abstract against an article, or different numbers in the title (part 1 / part 2,
-1-year / 5-year) keep two records apart.
+range, an alike title and authors among its own. Apart from that, different own DOIs or PMIDs, an erratum,
+comment, reply, retraction or protocol against the paper it names, a conference abstract against an
+article, or different numbers in the title (part 1 / part 2, 1-year / 5-year) keep two records apart.
 """
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
     return np.concatenate(pairs)
 
 
-def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
-    """Distinct candidate pairs ``(i, j)``, ``i < j``, from the sorted neighbourhoods of several keys."""
+def candidate_pairs(norm: Normalised, bundles: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """Distinct candidate pairs ``(i, j)``, ``i < j``, from the sorted neighbourhoods of several keys, and
+    the parts of each letters bundle (``bundles``: :func:`_bundles`)."""
     n = len(norm.title)
     first = norm.first_author
     year = ["" if y is None else str(y) for y in norm.year]
@@ -74,7 +75,7 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
     by_pmid = [next(x for x in ids if x.startswith("pmid:")) if ids and ids[-1].startswith("pmid:") else ""
                for ids in norm.linked]  # PMIDs sort last
     found = [
-        _bundled_parts(norm),
+        _bundled_parts(norm, np.flatnonzero(bundles).tolist()),
         _neighbours(by_title, window, exact=False),
         _neighbours(by_title_backwards, window, exact=False),
         _neighbours(by_author, window, exact=False),
@@ -93,18 +94,22 @@ def candidate_pairs(norm: Normalised, window: int = WINDOW) -> np.ndarray:
 BUNDLE = "multiple letters"  # how Embase marks one record of a letter and its replies (folded title)
 
 
-def _bundled_parts(norm: Normalised) -> np.ndarray:
-    """Pairs of a letters bundle (:data:`BUNDLE`) and each record of the same year and volume whose first
+def _bundles(norm: Normalised) -> np.ndarray:
+    """Which records are letters bundles (:data:`BUNDLE` in the title)."""
+    return np.fromiter((BUNDLE in title for title in norm.title), dtype=bool, count=len(norm.title))
+
+
+def _bundled_parts(norm: Normalised, bundles: list[int]) -> np.ndarray:
+    """Pairs of each letters bundle of ``bundles`` and each record of the same year and volume whose first
     page lies in the bundle's pages: its letters and replies, whatever the title sort puts beside them."""
-    bundles = [i for i, title in enumerate(norm.title) if BUNDLE in title]
     if not bundles:
         return np.empty((0, 2), dtype=np.int64)
     wanted = {(norm.year[b], norm.volume[b]) for b in bundles}
-    issue: dict[tuple, list[int]] = {}
+    by_place: dict[tuple, list[int]] = {}
     for i, place in enumerate(zip(norm.year, norm.volume)):
         if place in wanted:
-            issue.setdefault(place, []).append(i)
-    pairs = [(b, i) for b in bundles for i in issue.get((norm.year[b], norm.volume[b]), ())
+            by_place.setdefault(place, []).append(i)
+    pairs = [(b, i) for b in bundles for i in by_place.get((norm.year[b], norm.volume[b]), ())
              if i != b and _within(norm.page[i], norm.page[b], last_page(norm.citations[b].pages))]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
@@ -305,10 +310,12 @@ def judge(norm: Normalised, i: int, j: int, title_score: float) -> Match | None:
 
 def matches(norm: Normalised) -> list[Match]:
     """Every candidate pair judged a duplicate."""
-    pairs = candidate_pairs(norm)
+    bundles = _bundles(norm)
+    pairs = candidate_pairs(norm, bundles)
     if len(pairs) == 0:
         return []
-    placed = _placed_or_identified(norm, pairs) | _with_bundle(norm, pairs)
+    # a pair with a letters bundle in it is judged whatever its titles score
+    placed = _placed_or_identified(norm, pairs) | bundles[pairs[:, 0]] | bundles[pairs[:, 1]]
     worth_scoring = placed | _alike_but_for_title(norm, pairs)
     pairs, placed = pairs[worth_scoring], placed[worth_scoring]
     titles = norm.title
@@ -343,12 +350,6 @@ def _placed_or_identified(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
         for b in linked:
             keep |= (a[left] == b[right]) & (a[left] != 0)
     return keep
-
-
-def _with_bundle(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
-    """Which candidate pairs have a letters bundle (:data:`BUNDLE`) in them: judged whatever their titles score."""
-    bundle = np.fromiter((BUNDLE in title for title in norm.title), dtype=bool, count=len(norm.title))
-    return bundle[pairs[:, 0]] | bundle[pairs[:, 1]]
 
 
 def _alike_but_for_title(norm: Normalised, pairs: np.ndarray) -> np.ndarray:
