@@ -89,3 +89,23 @@ def test_author_and_keyword_lists_are_cleaned_as_each_value_alone_would_be(value
     each = tuple(name for v in values if (name := fields.clean(v)))
     assert fields.names(values) == each
     assert fields.keywords(values) == tuple(w for v in values for part in v.split(";") if (w := fields.clean(part)))
+
+
+def test_a_large_export_parsed_in_worker_processes_gives_the_records_a_serial_read_gives(tmp_path, monkeypatch):
+    """Batches parsed in worker processes come back in file order, malformed records kept in their place."""
+    text, _ = _write([{"title": f"trial {n} of stem cells", "authors": ["Smith, J."], "keywords": ["bone marrow"],
+                       "wrap_title": n % 3 == 0, "wrap_keyword": n % 4 == 0, "blank_inside": n % 5 == 0,
+                       "gap": "\n"} for n in range(60)], "Exported 2026")
+    text = text.replace("ID  - r17\n", "ID  - r17\nER  - \nTI  - stray lines\n", 1) + "\nTY  - JOUR\nTI  - no end"
+    path = tmp_path / "export.ris"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(ris, "BATCH", 7)
+    serial = read_file(path)
+    pools = []
+    monkeypatch.setattr(ris, "_workers", lambda size: 2)
+    monkeypatch.setattr(ris, "_pool", lambda workers, made=ris._pool: pools.append(made(workers)) or pools[-1])
+    parallel = read_file(path)
+    assert pools and pools[0] is not None
+    assert parallel.citations == serial.citations and len(serial.citations) == 59  # r17 cut short: no title
+    assert [(e.line, e.field) for e in parallel.skipped] == [(e.line, e.field) for e in serial.skipped]
+    assert [e.field for e in serial.skipped] == ["title", "TY", "ER"]

@@ -6,12 +6,19 @@ passes over in silence: a record with no ``ER`` (dropped at the end of the file,
 record elsewhere) and tagged lines with no ``TY`` before them (skipped), each with the line it starts
 on. A record with a line that is no tag line has its wrapped lines folded into the tag line above:
 rispy would make a wrapped ``KW`` or ``AU`` line a keyword or author of its own. rispy then parses the
-well-formed records a batch (:data:`BATCH`) at a time, few calls for a large export.
+well-formed records a batch (:data:`BATCH`) at a time, few calls for a large export. An export of at
+least :data:`PARALLEL_FROM` characters has its batches parsed in worker processes, one per core (at most
+:data:`WORKERS`), while this process finds the next records' bounds; the records and their order are
+the same (``benchmarks/dedup.py`` prints the time).
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import rispy
@@ -34,26 +41,77 @@ _TAGS = [
 
 def parse(text: str, path: Path) -> Iterator[Parsed]:
     """Each record from ``TY`` to ``ER``, in file order, with the line where it starts."""
-    parser = rispy.RisParser(mapping={t: t for t in _TAGS}, list_tags=_LIST_TAGS, skip_unknown_tags=True)
-    batch: list[tuple[int, str, str | None]] = []
-    for piece in _pieces(text):
-        batch.append(piece)
-        if len(batch) == BATCH:
-            yield from _parsed(parser, batch)
-            batch = []
-    yield from _parsed(parser, batch)
+    workers = _workers(len(text))
+    pool = _pool(workers) if workers > 1 else None
+    if pool is None:
+        for pieces in _batches(text):
+            yield from _parsed(pieces, _records(_joined(pieces)))
+        return
+    with pool:
+        pending: deque[tuple[list[_Piece], Future]] = deque()
+        for pieces in _batches(text):
+            pending.append((pieces, pool.submit(_records, _joined(pieces))))
+            if len(pending) > 2 * workers:  # a few batches in flight: the text is not held twice
+                done, future = pending.popleft()
+                yield from _parsed(done, future.result())
+        for done, future in pending:
+            yield from _parsed(done, future.result())
 
 
 BATCH = 2000  # records rispy parses in one call: few calls, and the text is not held twice
+PARALLEL_FROM = 32 << 20  # characters (about 25,000 records) from which batches are parsed in worker processes
+WORKERS = 4
+_Piece = tuple[int, str, "str | None"]  # a record's line, its text and what is wrong with it (``_pieces``)
 
 
-def _parsed(parser: rispy.RisParser, pieces: list[tuple[int, str, str | None]]) -> Iterator[Parsed]:
-    records = iter(parser.parse("\n".join(text for _, text, problem in pieces if problem is None)))
+def _workers(size: int) -> int:
+    """Worker processes for an export of ``size`` characters: one per core, none for a small export."""
+    if size < PARALLEL_FROM:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, WORKERS) if cores > 1 else 0
+
+
+def _pool(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` processes, or None where processes cannot be started (some sandboxes have no
+    semaphores): the export is then parsed here, to the same records."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    except (OSError, NotImplementedError):
+        return None
+
+
+def _batches(text: str) -> Iterator[list[_Piece]]:
+    batch: list[_Piece] = []
+    for piece in _pieces(text):
+        batch.append(piece)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    yield batch
+
+
+def _joined(pieces: list[_Piece]) -> str:
+    """The well-formed records of a batch, as one text for rispy."""
+    return "\n".join(text for _, text, problem in pieces if problem is None)
+
+
+_PARSER = rispy.RisParser(mapping={t: t for t in _TAGS}, list_tags=_LIST_TAGS, skip_unknown_tags=True)
+
+
+def _records(text: str) -> list[dict[str, str | tuple[str, ...]]]:
+    """The citation fields of each record in ``text`` (run in a worker process for a large export)."""
+    return [_fields(record) for record in _PARSER.parse(text)]
+
+
+def _parsed(pieces: list[_Piece], records: list[dict]) -> Iterator[Parsed]:
+    fields = iter(records)
     for line, text, problem in pieces:
-        yield Parsed(line, _fields(next(records))) if problem is None else _broken(line, text, problem)
+        yield Parsed(line, next(fields)) if problem is None else _broken(line, text, problem)
 
 
-def _pieces(text: str) -> Iterator[tuple[int, str, str | None]]:
+def _pieces(text: str) -> Iterator[_Piece]:
     """``(line, text, problem)`` of each record and of each run of tagged lines outside a record, in file
     order: ``problem`` None for a well-formed record (its wrapped lines folded), else what is wrong (""
     when no ``TY`` line starts it)."""
