@@ -1,10 +1,14 @@
 """Leave-one-dataset-out selection of the ranking model, and its figures beside ASReview's (``screening.py --select``).
 
-Every candidate is replayed on every data set with every seed. For each data set in turn (the held-out fold) the
-candidate with the best mean WSS@95 on the *other* data sets is chosen (mean over seeds per data set, then over data
-sets; a tie goes to the candidate listed first, the simpler one), and the held-out data set's figures are those of
-that choice: a data set never helps choose the model it is scored with. The model chosen on all the data sets is the
-one a new review gets.
+Every candidate is replayed on every data set with every seed. For each data set in turn (the held-out fold) a
+candidate is chosen on the *other* data sets, and the held-out data set's figures are those of that choice: a data set
+never helps choose the model it is scored with. The model chosen on all the data sets is the one a new review gets.
+
+The choice puts robustness first, as a reviewer relying on it would: only candidates that lose clearly to the reference
+(ASReview's default) on none of those data sets are eligible, and of them the one with the best mean WSS@95 (mean over
+seeds per data set, then over data sets; a tie goes to the candidate listed first, the simpler one). When none is
+eligible, the first candidate is chosen (``svm``, ASReview's default in our loop). A better mean bought with a clear
+loss somewhere is not taken.
 
 A data set is won or lost against ASReview by the difference of the mean WSS@95 over the seeds; within ``TIE`` it
 is a tie, and a loss is *clear* when it is larger than the spread between seeds (the larger of the two models'
@@ -23,16 +27,22 @@ HEURISTICS = (50, 100)  # "stop after k irrelevant records in a row", shown besi
 Scores = Mapping[str, Mapping[str, Sequence[float]]]  # data set → model → WSS@95 per seed
 
 
-def choose(scores: Scores, candidates: Sequence[str], left_out: str | None = None) -> tuple[str, dict[str, float]]:
-    """The candidate with the best mean WSS@95 over the data sets other than ``left_out``, and every candidate's mean."""
+def choose(scores: Scores, candidates: Sequence[str], left_out: str | None = None, reference: str | None = None
+           ) -> tuple[str, dict[str, float], dict[str, int]]:
+    """The choice on the data sets other than ``left_out`` (see above), every candidate's mean WSS@95 there, and
+    its number of clear losses there against ``reference`` (none counted without one)."""
     kept = [name for name in scores if name != left_out]
     means = {c: float(np.mean([np.mean(scores[name][c]) for name in kept])) for c in candidates}
-    return max(candidates, key=lambda c: (means[c], -candidates.index(c))), means
+    losses = {c: sum(verdict(scores[name][c], scores[name][reference])[2] == "clear loss" for name in kept)
+              if reference else 0 for c in candidates}
+    eligible = [c for c in candidates if not losses[c]] or list(candidates[:1])
+    return max(eligible, key=lambda c: (means[c], -candidates.index(c))), means, losses
 
 
-def folds(scores: Scores, candidates: Sequence[str]) -> dict[str, tuple[str, dict[str, float]]]:
-    """Per held-out data set: the choice made on the others, and the candidates' means there."""
-    return {name: choose(scores, candidates, left_out=name) for name in scores}
+def folds(scores: Scores, candidates: Sequence[str], reference: str | None = None
+          ) -> dict[str, tuple[str, dict[str, float], dict[str, int]]]:
+    """Per held-out data set: the choice made on the others, and the candidates' means and clear losses there."""
+    return {name: choose(scores, candidates, left_out=name, reference=reference) for name in scores}
 
 
 def verdict(ours: Sequence[float], theirs: Sequence[float]) -> tuple[float, float, str]:
@@ -51,7 +61,7 @@ def spread(values: Sequence[float], fmt: str) -> str:
     return f"{np.mean(values):{fmt}} ({min(values):{fmt}}–{max(values):{fmt}})"
 
 
-def fold_table(scores: Scores, chosen: Mapping[str, tuple[str, dict]], reference: str, sizes: Mapping[str, tuple[int, int]],
+def fold_table(scores: Scores, chosen: Mapping[str, tuple], reference: str, sizes: Mapping[str, tuple[int, int]],
                to_95: Scores, to_100: Scores) -> list[str]:
     """One line per held-out data set: the choice, its WSS@95 and records to 95% / 100% recall beside the
     reference's, the difference, the seeds' spread and the verdict; then the mean and the counts."""
@@ -59,7 +69,7 @@ def fold_table(scores: Scores, chosen: Mapping[str, tuple[str, dict]], reference
              f"{'WSS@95 ' + reference:<21} {'diff':>7} {'spread':>6}  {'verdict':<10} "
              f"{'to 95% chosen / ' + reference:<24} {'to 100% chosen / ' + reference}"]
     differences, counts = [], dict.fromkeys(OUTCOMES, 0)
-    for name, (choice, _) in chosen.items():
+    for name, (choice, *_) in chosen.items():
         ours, theirs = scores[name][choice], scores[name][reference]
         difference, seeds_spread, outcome = verdict(ours, theirs)
         differences.append(difference)
@@ -70,7 +80,7 @@ def fold_table(scores: Scores, chosen: Mapping[str, tuple[str, dict]], reference
             f"{difference:>+7.3f} {seeds_spread:>6.3f}  {outcome:<10} "
             f"{np.mean(to_95[name][choice]):>8,.0f} / {np.mean(to_95[name][reference]):<13,.0f} "
             f"{np.mean(to_100[name][choice]):>8,.0f} / {np.mean(to_100[name][reference]):,.0f}")
-    ours_mean = np.mean([np.mean(scores[n][c]) for n, (c, _) in chosen.items()])
+    ours_mean = np.mean([np.mean(scores[n][c]) for n, (c, *_) in chosen.items()])
     theirs_mean = np.mean([np.mean(scores[n][reference]) for n in chosen])
     lines.append(f"  mean WSS@95 over {len(chosen)} held-out data sets: chosen {ours_mean:.3f}, {reference} {theirs_mean:.3f}, "
                  f"difference {np.mean(differences):+.3f} (median {np.median(differences):+.3f}, worst {min(differences):+.3f})")

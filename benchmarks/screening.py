@@ -7,7 +7,7 @@ recall, and seconds per replay: mean and range over the seeds. Then a summary of
 WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.screening.prioritise.stopping``, target 95% recall at
 95% confidence) would have stopped the default model's replays, and the re-rank latency at 10,000 records.
 
-Models: ``lr`` (ours, the default), ``svm`` (ASReview's default elas_u4 re-implemented on our loop) and
+Models: ``svm`` (ASReview's default elas_u4 re-implemented on our loop, and our default), ``lr`` (ours) and
 ``nb`` (ASReview's elas_u3, its version 1 default); ``svm_lr``, ``embed``, ``ensemble`` and ``ngrams`` (the
 ensemble without ``embed``: what the embeddings add) with ``--models`` (``reviewkit.screening.prioritise.ranker``).
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
@@ -18,13 +18,14 @@ record), one replay at a time in parallel with ours, and is scored by the same c
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
-    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr] [--replays benchmarks/out/replays]
+    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr,ngrams] [--replays benchmarks/out/replays]
         [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
 
 ``--select`` is how the default ranking model is chosen (``lodo``): every candidate and ASReview are replayed on
 every data set and seed, each replay kept under ``--replays`` (a run can be stopped and resumed, and a second run
-only reads them); for each data set left out in turn, the candidate with the best mean WSS@95 on the others is
-chosen and scored on it, beside ASReview with the seeds' spread; then, for the chosen model's held-out replays,
+only reads them); for each data set left out in turn, a candidate is chosen on the others (robustness first: of those
+that lose clearly to ASReview on none of them, the best mean WSS@95; ``lodo``) and scored on it, beside ASReview with
+the seeds' spread; then, for the chosen model's held-out replays,
 where the statistical stopping rule and "k irrelevant in a row" would have stopped. The sentence-embedding models
 (``embed``, ``ensemble``) are not among the default candidates: embedding the pool's 56,657 texts takes hours on 2
 cores (``benchmarks/embeddings.py``), so they could not be chosen, or rejected, the same way.
@@ -68,10 +69,10 @@ from reviewkit.screening.prioritise.stopping import h0_p_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "screening"
-MODELS = (DEFAULT_MODEL, "svm", "nb")  # and the others of ranker.MODELS with --models
+MODELS = tuple(dict.fromkeys((DEFAULT_MODEL, "svm", "lr", "nb")))  # and the others of ranker.MODELS with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
 REPLAYS = ROOT / "benchmarks" / "out" / "replays"
-CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr")  # what --select chooses among, simplest first (see select())
+CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr", "ngrams")  # what --select chooses among, simplest first (see select())
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
           "svm_lr": "svm + lr, equal weights (ours)", "lr_words": "lr words (ours)",
           "embed": "lr embeddings (ours)",
@@ -280,22 +281,32 @@ def selection_report(datasets: dict[str, LabelledData], results: dict[str, dict[
                 for name, by_model in results.items()}
 
     wss, to_95, to_100 = figure("wss_95"), figure("records_to_95"), figure("records_to_100")
-    chosen = lodo.folds(wss, candidates)
-    final, means = lodo.choose(wss, candidates)
+    chosen = lodo.folds(wss, candidates, reference)
+    final, means, losses = lodo.choose(wss, candidates, reference=reference)
     sizes = {name: (len(d.labels), d.n_relevant) for name, d in datasets.items()}
-    lines = ["Leave-one-dataset-out choice per held-out fold (mean WSS@95 of each candidate on the other data sets):"]
-    for name, (choice, fold_means) in chosen.items():
-        lines.append(f"  {name:<34} chose {choice:<7} " + "  ".join(f"{c} {fold_means[c]:.4f}" for c in candidates))
+    lines = ["Leave-one-dataset-out choice per held-out fold: each candidate's mean WSS@95 on the other data sets and, "
+             f"in brackets, its clear losses there against {reference} (a candidate with any is not eligible, lodo.py):"]
+    for name, (choice, fold_means, fold_losses) in chosen.items():
+        lines.append(f"  {name:<34} chose {choice:<7} "
+                     + "  ".join(f"{c} {fold_means[c]:.4f} ({fold_losses[c]})" for c in candidates))
     lines += ["", f"Chosen on all {len(datasets)} data sets (the default of a new review): {final} ("
-              + ", ".join(f"{c} {means[c]:.4f}" for c in candidates) + ")", "",
+              + ", ".join(f"{c} {means[c]:.4f} ({losses[c]} clear losses)" for c in candidates) + ")", "",
               f"Held-out figures: each data set scored with the model chosen without it, beside {reference} "
               f"(mean (min–max) over seeds {', '.join(str(r.seed) for r in next(iter(results.values()))[reference])}):",
-              *lodo.fold_table(wss, chosen, reference, sizes, to_95, to_100), ""]
+              *lodo.fold_table(wss, chosen, reference, sizes, to_95, to_100), "",
+              f"Each candidate on all {len(datasets)} data sets against {reference} (what the choice weighed):"]
+    for candidate in candidates:
+        outcomes = [lodo.verdict(wss[name][candidate], wss[name][reference]) for name in datasets]
+        worst = min(outcomes, key=lambda o: o[0])
+        lines.append(f"  {candidate:<9} mean difference {np.mean([o[0] for o in outcomes]):+.4f}; "
+                     + ", ".join(f"{k} {sum(o[2] == k for o in outcomes)}" for k in lodo.OUTCOMES)
+                     + f"; worst {worst[0]:+.3f}")
+    lines.append("")
     lines.append("Stopping, on the held-out replays of the chosen model: the statistical rule (95% recall target, 95% "
                  "confidence, checked every 10 records) beside stopping after k irrelevant records in a row; share of "
                  "the records screened and recall reached when each says stop, mean over seeds")
     lines.append(f"  {'data set':<34} {'statistical rule':<22} " + " ".join(f"{f'{k} in a row':<22}" for k in lodo.HEURISTICS))
-    for name, (choice, _) in chosen.items():
+    for name, (choice, *_) in chosen.items():
         runs, n = results[name][choice], sizes[name][0]
         cells = [[stop_point(r) for r in runs]] + [[run_of_irrelevant(r, k) for r in runs] for k in lodo.HEURISTICS]
         lines.append(f"  {name:<34} " + " ".join(

@@ -15,11 +15,23 @@ def test_a_held_out_set_is_scored_with_the_choice_made_on_the_others():
               "b": {"svm": [0.40, 0.40], "lr": [0.45, 0.45]},
               "c": {"svm": [0.30, 0.30], "lr": [0.90, 0.90]}}  # lr far ahead on c alone
     folds = lodo.folds(scores, ["svm", "lr"])
-    assert {name: choice for name, (choice, _) in folds.items()} == {"a": "lr", "b": "lr", "c": "lr"}
+    assert {name: choice for name, (choice, *_) in folds.items()} == {"a": "lr", "b": "lr", "c": "lr"}
     scores["a"]["lr"], scores["b"]["lr"] = [0.30, 0.30], [0.20, 0.20]  # now lr is better on c only
     folds = lodo.folds(scores, ["svm", "lr"])
     assert folds["c"][0] == "svm"  # c cannot choose lr for itself
     assert folds["a"][0] == "lr" and folds["a"][1]["lr"] == pytest.approx((0.20 + 0.90) / 2)
+
+
+def test_a_better_mean_bought_with_a_clear_loss_elsewhere_is_not_chosen():
+    """Robustness first: lr is ahead on average but clearly behind ASReview on b, so only a fold without b takes it."""
+    scores = {"a": {"svm": [0.50, 0.51], "lr": [0.70, 0.71], "asreview": [0.50, 0.51]},
+              "b": {"svm": [0.40, 0.41], "lr": [0.30, 0.31], "asreview": [0.40, 0.41]},  # lr clearly behind
+              "c": {"svm": [0.30, 0.31], "lr": [0.50, 0.51], "asreview": [0.30, 0.31]}}
+    folds = lodo.folds(scores, ["svm", "lr"], reference="asreview")
+    assert {name: choice for name, (choice, *_) in folds.items()} == {"a": "svm", "b": "lr", "c": "svm"}
+    assert folds["a"][2] == {"svm": 0, "lr": 1} and folds["b"][2] == {"svm": 0, "lr": 0}
+    assert lodo.folds(scores, ["svm", "lr"])["a"][0] == "lr"  # without a reference, the best mean
+    assert lodo.choose(scores, ["lr"], reference="asreview")[0] == "lr"  # none eligible: the first candidate
 
 
 def test_a_tie_goes_to_the_simpler_candidate_listed_first():

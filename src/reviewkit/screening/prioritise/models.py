@@ -2,11 +2,11 @@
 
 Kept apart from ``ranker`` so that the report and the notebooks can name a model without loading scikit-learn.
 The default is the model that ``benchmarks/screening.py --select`` chose by leave-one-dataset-out comparison on
-the labelled reviews of ``../shared/data/screening`` (see ``ranker``).
+the labelled reviews of ``../shared/data/screening``, robustness first (see ``ranker``).
 """
 from __future__ import annotations
 
-DEFAULT_MODEL = "lr"
+DEFAULT_MODEL = "svm"
 
 DESCRIPTIONS = {
     "svm": "a linear SVM on TF-IDF word 1–2-grams (ASReview's default, ELAS u4)",
