@@ -395,10 +395,14 @@ def test_methods_name_the_ranking_model_of_the_protocol_or_the_default(stages, t
     review, out = _copy_build(stages, tmp_path)
     write_table(DONE, out, "status")
     default = " ".join(pdf_pages(build_review_pdf(review, out)))
-    assert has(default, f"ranked by {describe(DEFAULT_MODEL)} (reviewkit's model “{DEFAULT_MODEL}”, its default)")
+    assert has(default, f"ranked by {describe(DEFAULT_MODEL)[:-1]}; reviewkit's model “{DEFAULT_MODEL}”, its default)")
     shutil.copytree(review, tmp_path / "review")
     protocol = tmp_path / "review" / "protocol.yml"
     protocol.write_text(protocol.read_text(encoding="utf-8") + "\nranking_model: nb\n", encoding="utf-8")
     chosen = " ".join(pdf_pages(build_review_pdf(tmp_path / "review", out)))
-    assert has(chosen, "ranked by naive Bayes on TF-IDF words (ASReview's ELAS u3) (reviewkit's model “nb”) and "
+    assert has(chosen, "ranked by naive Bayes on TF-IDF words (ASReview's ELAS u3; reviewkit's model “nb”) and "
                        "refitted on the decisions made so far; the ranking ordered the records and decided none of them.")
+    protocol.write_text(protocol.read_text(encoding="utf-8").replace("ranking_model: nb", "ranking_model: lr"),
+                        encoding="utf-8")
+    unbracketed = " ".join(pdf_pages(build_review_pdf(tmp_path / "review", out)))
+    assert has(unbracketed, f"ranked by {describe('lr')} (reviewkit's model “lr”) and refitted")

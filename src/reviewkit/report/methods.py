@@ -88,9 +88,11 @@ def _selection(build: Build) -> Markup:
 def _ranking(chosen: str | None) -> str:
     """How the records were ordered for title/abstract screening (PRISMA 2020 item 8: an automation tool)."""
     model = chosen or DEFAULT_MODEL
-    return (f"Records not yet screened on title and abstract were shown in prioritised order, ranked by {describe(model)} "
-            f"(reviewkit's model “{model}”{'' if chosen else ', its default'}) and refitted on the decisions made so far; "
-            "the ranking ordered the records and decided none of them.")
+    described, which = describe(model), f"reviewkit's model “{model}”{'' if chosen else ', its default'}"
+    # one bracket: "… (ASReview's default, ELAS u4; reviewkit's model …)", not two in a row
+    named = f"{described[:-1]}; {which})" if described.endswith(")") else f"{described} ({which})"
+    return (f"Records not yet screened on title and abstract were shown in prioritised order, ranked by {named} and "
+            "refitted on the decisions made so far; the ranking ordered the records and decided none of them.")
 
 
 def _data_collection(build: Build) -> Markup:
