@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from itertools import combinations
 from pathlib import Path
 
 from synthetic_ris import generate
+
+from reviewkit.core.cores import usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -130,10 +131,6 @@ def measure_in_child(path: Path, labels: Path, errors: int, one_process: bool = 
     return json.loads(done.stdout)
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def floor_in_child(path: Path) -> float:
     """Seconds ``rispy.load`` takes to parse ``path`` (default tags), in a fresh interpreter."""
     code = ("import pathlib, sys, time, rispy; began = time.perf_counter(); "
@@ -194,7 +191,7 @@ def main() -> None:
               f"{r['peak_mib']:>10.0f}", flush=True)
     r = results[-1][1]
     print(f"\nfloor: rispy.load of the synthetic file {floor:.2f} s; de-duplication {r['dedup_s'] / floor:.2f}x the floor, "
-          f"import + de-duplication {(r['import_s'] + r['dedup_s']) / floor:.2f}x (import on {_cores()} core(s)); "
+          f"import + de-duplication {(r['import_s'] + r['dedup_s']) / floor:.2f}x (import on {usable_cores()} core(s)); "
           f"with the import in one process ({alone['import_s']:.2f} s) {(alone['import_s'] + alone['dedup_s']) / floor:.2f}x")
     for name, r in results:
         if r["lookalikes"]:

@@ -14,7 +14,6 @@ the same (``benchmarks/dedup.py`` prints the time).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import rispy
 
+from reviewkit.core.cores import usable_cores
 from reviewkit.records.readers.fields import Parsed
 
 from . import fields as f
@@ -42,7 +42,7 @@ _TAGS = [
 def parse(text: str, path: Path) -> Iterator[Parsed]:
     """Each record from ``TY`` to ``ER``, in file order, with the line where it starts."""
     workers = _workers(len(text))
-    pool = _pool(workers) if workers > 1 else None
+    pool = _pool(workers) if workers else None
     if pool is None:
         for pieces in _batches(text):
             yield from _parsed(pieces, _records(_joined(pieces)))
@@ -66,10 +66,8 @@ _Piece = tuple[int, str, "str | None"]  # a record's line, its text and what is 
 
 def _workers(size: int) -> int:
     """Worker processes for an export of ``size`` characters: one per core, none for a small export."""
-    if size < PARALLEL_FROM:
-        return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cores, WORKERS) if cores > 1 else 0
+    cores = usable_cores()
+    return min(cores, WORKERS) if size >= PARALLEL_FROM and cores > 1 else 0
 
 
 def _pool(workers: int) -> ProcessPoolExecutor | None:

@@ -13,7 +13,6 @@ with PyTorch (``benchmarks/embeddings.py``).
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -23,6 +22,8 @@ from safetensors.numpy import load_file
 from scipy.special import erf
 from threadpoolctl import ThreadpoolController
 from tokenizers import Tokenizer
+
+from reviewkit.core.cores import usable_cores
 
 
 class _Layer(NamedTuple):
@@ -47,11 +48,6 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     phi *= 0.5
     x *= phi
     return x
-
-
-def _cores() -> int:
-    """The processors this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _json(path: Path) -> dict:
@@ -112,7 +108,7 @@ class MiniLM:
         vectors = np.zeros((len(tokens), self.words.shape[1]), dtype=np.float32)
         # a batch per core at a time, each on one BLAS thread: numpy lets go of the GIL while it computes, and the
         # many small products of attention (one per text and head) would spend more time sharing than multiplying
-        with self.blas.limit(limits=1, user_api="blas"), ThreadPoolExecutor(_cores()) as pool:
+        with self.blas.limit(limits=1, user_api="blas"), ThreadPoolExecutor(usable_cores()) as pool:
             for batch, rows in zip(batches, pool.map(lambda batch: self._forward([tokens[i] for i in batch]), batches)):
                 vectors[batch] = rows
         return vectors
