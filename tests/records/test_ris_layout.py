@@ -2,7 +2,11 @@
 the size of the batches rispy parses."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -109,3 +113,52 @@ def test_a_large_export_parsed_in_worker_processes_gives_the_records_a_serial_re
     assert parallel.citations == serial.citations and len(serial.citations) == 59  # r17 cut short: no title
     assert [(e.line, e.field) for e in parallel.skipped] == [(e.line, e.field) for e in serial.skipped]
     assert [e.field for e in serial.skipped] == ["title", "TY", "ER"]
+
+
+def _export_of(n: int, tmp_path: Path) -> Path:
+    text, _ = _write([{"title": f"trial {k} of stem cells", "authors": ["Smith, J."], "keywords": [],
+                       "wrap_title": False, "wrap_keyword": False, "blank_inside": False, "gap": ""}
+                      for k in range(n)], "")
+    path = tmp_path / "export.ris"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_script_without_a_main_guard_reads_a_large_export_once(tmp_path):
+    """A reviewer's few-line script (no ``if __name__ == "__main__":``) is not run again by the import's workers."""
+    script = tmp_path / "count.py"
+    script.write_text(
+        "import sys\n"
+        "from reviewkit.records.readers import read_file, ris\n"
+        "ris.PARALLEL_FROM, ris.BATCH, ris.usable_cores = 0, 5, lambda: 2  # workers for a small export\n"
+        "made = ris._pool\n"
+        "ris._pool = lambda workers: print('pool', made(workers) is not None) or made(workers)\n"
+        "print('script ran')\n"
+        "print(len(read_file(sys.argv[1]).citations))\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(_export_of(40, tmp_path))], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n") == ["script ran", "pool True", "40", ""], run.stdout + run.stderr
+
+
+_PARSED_HERE: list[str] = []
+
+
+def _dies_in_a_worker(text: str, parent: int = os.getpid()) -> list[dict]:
+    if os.getpid() != parent:
+        os._exit(1)
+    _PARSED_HERE.append(text)
+    return _parse_here(text)
+
+
+_parse_here = ris._records
+
+
+def test_a_worker_that_dies_leaves_its_batches_to_be_parsed_here(tmp_path, monkeypatch):
+    """A worker killed mid-import (out of memory) costs time, not records, and raises nothing."""
+    path = _export_of(40, tmp_path)
+    monkeypatch.setattr(ris, "BATCH", 5)
+    monkeypatch.setattr(ris, "_workers", lambda size: 2)
+    monkeypatch.setattr(ris, "_records", _dies_in_a_worker)
+    assert [c.title for c in read_file(path).citations] == [f"trial {k} of stem cells" for k in range(40)]
+    assert sum(text.count("TY  - ") for text in _PARSED_HERE) == 40  # all of them here, as the workers died

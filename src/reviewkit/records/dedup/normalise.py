@@ -64,8 +64,8 @@ MARKERS: dict[str, re.Pattern[str]] = {
     "comment": re.compile(r"^(?:comment|comments|commentary|letter|editorial|in response|response|reply)\b|\b(?:comment(?:s|ary)? on|in reply|reply to|response to|author s reply|authors reply|a reply|reply)\b"),
     "protocol": re.compile(r"\b(?:protocol|rationale and design|design and rationale|study design and methods)\b"),
 }
-_MARKER_WORDS = ("errat", "corrig", "correction", "vol ", "publisher", "concern", "retract", "comment", "letter",
-                 "editorial", "response", "reply", "protocol", "rationale", "design")  # one is in every marker
+_MARKER_WORDS = re.compile("errat|corrig|correction|vol |publisher|concern|retract|comment|letter|editorial|response"
+                           "|reply|protocol|rationale|design")  # one is in every marker: most titles have none
 _RE_COLON = re.compile(r"\s*re\s*[:;.,]|\s*re\s+[-–]\s", re.I)
 _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
@@ -174,7 +174,7 @@ def is_translated_title(title: str) -> bool:
 def title_markers(folded_title: str, title: str = "") -> frozenset[str]:
     """Which kinds of notice or companion paper (erratum, retraction, comment, protocol) a title names,
     given folded (and as written, for a comment's "Re:")."""
-    hinted, comment = any(word in folded_title for word in _MARKER_WORDS), _RE_COLON.match(title)
+    hinted, comment = _MARKER_WORDS.search(folded_title), _RE_COLON.match(title)
     if not hinted and not comment:
         return _NOTHING
     kinds = {kind for kind, pattern in MARKERS.items() if pattern.search(folded_title)} if hinted else set()

@@ -48,9 +48,14 @@ class Match:
 def _neighbours(keys: list[str], window: int, exact: bool) -> np.ndarray:
     """Pairs of records within ``window`` of each other when sorted by ``keys`` (records with an empty
     key left out); with ``exact`` only pairs whose keys are equal."""
-    present = [i for i, key in enumerate(keys) if key]
-    order = np.array(sorted(present, key=keys.__getitem__), dtype=np.int64)
-    sorted_keys = _codes(keys)[order] if exact else None
+    if exact:  # equal keys side by side is all that is needed: their codes sort faster than the keys
+        codes = _codes(keys)
+        present = np.flatnonzero(codes)
+        order = present[np.argsort(codes[present], kind="stable")]
+        sorted_keys = codes[order]
+    else:
+        order = np.array(sorted((i for i, key in enumerate(keys) if key), key=keys.__getitem__), dtype=np.int64)
+        sorted_keys = None
     pairs = [np.empty((0, 2), dtype=np.int64)]
     for step in range(1, window):
         left, right = order[:-step], order[step:]

@@ -9,15 +9,18 @@ rispy would make a wrapped ``KW`` or ``AU`` line a keyword or author of its own.
 well-formed records a batch (:data:`BATCH`) at a time, few calls for a large export. An export of at
 least :data:`PARALLEL_FROM` characters has its batches parsed in worker processes, one per core (at most
 :data:`WORKERS`), while this process finds the next records' bounds; the records and their order are
-the same (``benchmarks/dedup.py`` prints the time).
+the same (``benchmarks/dedup.py`` prints the time), and a worker that dies (out of memory, killed) leaves its
+batches to be parsed here.
 """
 from __future__ import annotations
 
 import multiprocessing
 import re
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import rispy
@@ -50,12 +53,12 @@ def parse(text: str, path: Path) -> Iterator[Parsed]:
     with pool:
         pending: deque[tuple[list[_Piece], Future]] = deque()
         for pieces in _batches(text):
-            pending.append((pieces, pool.submit(_records, _joined(pieces))))
+            pending.append((pieces, _submit(pool, pieces)))
             if len(pending) > 2 * workers:  # a few batches in flight: the text is not held twice
                 done, future = pending.popleft()
-                yield from _parsed(done, future.result())
+                yield from _parsed(done, _result(done, future))
         for done, future in pending:
-            yield from _parsed(done, future.result())
+            yield from _parsed(done, _result(done, future))
 
 
 BATCH = 2000  # records rispy parses in one call: few calls, and the text is not held twice
@@ -72,12 +75,37 @@ def _workers(size: int) -> int:
 
 def _pool(workers: int) -> ProcessPoolExecutor | None:
     """A pool of ``workers`` processes, or None where processes cannot be started (some sandboxes have no
-    semaphores): the export is then parsed here, to the same records."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    semaphores): the export is then parsed here, to the same records.
+
+    The workers are forked where this process runs one thread (a script, the ``reviewkit`` command): forkserver
+    and spawn would run a script again in every worker, and one without ``if __name__ == "__main__":`` would
+    do its work twice over. Where other threads run (a Jupyter kernel), forking is unsafe, and forkserver
+    starts the workers from the kernel's launcher module, which runs nothing on import."""
+    methods = multiprocessing.get_all_start_methods()
+    method = ("fork" if "fork" in methods and threading.active_count() == 1
+              else "forkserver" if "forkserver" in methods else "spawn")
     try:
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
     except (OSError, NotImplementedError):
         return None
+
+
+def _submit(pool: ProcessPoolExecutor, pieces: list[_Piece]) -> Future | None:
+    """The batch's records, to come from a worker; None once the pool has broken (see :func:`_result`)."""
+    try:
+        return pool.submit(_records, _joined(pieces))
+    except BrokenProcessPool:
+        return None
+
+
+def _result(pieces: list[_Piece], future: Future | None) -> list[dict]:
+    """The records a worker parsed, or, if the pool broke (a worker died), the batch parsed here."""
+    try:
+        if future is not None:
+            return future.result()
+    except BrokenProcessPool:
+        pass
+    return _records(_joined(pieces))
 
 
 def _batches(text: str) -> Iterator[list[_Piece]]:
