@@ -65,7 +65,7 @@ def fold_table(scores: Scores, chosen: Mapping[str, tuple], reference: str, size
                to_95: Scores, to_100: Scores) -> list[str]:
     """One line per held-out data set: the choice, its WSS@95 and records to 95% / 100% recall beside the
     reference's, the difference, the seeds' spread and the verdict; then the mean and the counts."""
-    lines = [f"  {'held-out data set':<34} {'records':>7} {'rel.':>5} {'chosen':<7} {'WSS@95 chosen':<21} "
+    lines = [f"  {'held-out data set':<34} {'records':>7} {'rel.':>5} {'chosen':<13} {'WSS@95 chosen':<21} "
              f"{'WSS@95 ' + reference:<21} {'diff':>7} {'spread':>6}  {'verdict':<10} "
              f"{'to 95% chosen / ' + reference:<24} {'to 100% chosen / ' + reference}"]
     differences, counts = [], dict.fromkeys(OUTCOMES, 0)
@@ -76,7 +76,7 @@ def fold_table(scores: Scores, chosen: Mapping[str, tuple], reference: str, size
         counts[outcome] += 1
         n, relevant = sizes[name]
         lines.append(
-            f"  {name:<34} {n:>7,} {relevant / n:>5.1%} {choice:<7} {spread(ours, '.3f'):<21} {spread(theirs, '.3f'):<21} "
+            f"  {name:<34} {n:>7,} {relevant / n:>5.1%} {choice:<13} {spread(ours, '.3f'):<21} {spread(theirs, '.3f'):<21} "
             f"{difference:>+7.3f} {seeds_spread:>6.3f}  {outcome:<10} "
             f"{np.mean(to_95[name][choice]):>8,.0f} / {np.mean(to_95[name][reference]):<13,.0f} "
             f"{np.mean(to_100[name][choice]):>8,.0f} / {np.mean(to_100[name][reference]):,.0f}")

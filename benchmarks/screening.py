@@ -7,9 +7,11 @@ recall, and seconds per replay: mean and range over the seeds. Then a summary of
 WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.screening.prioritise.stopping``, target 95% recall at
 95% confidence) would have stopped the default model's replays, and the re-rank latency at 10,000 records.
 
-Models: ``svm`` (ASReview's default elas_u4 re-implemented on our loop, and our default), ``lr`` (ours) and
-``nb`` (ASReview's elas_u3, its version 1 default); ``svm_lr``, ``embed``, ``ensemble`` and ``ngrams`` (the
-ensemble without ``embed``: what the embeddings add) with ``--models`` (``reviewkit.screening.prioritise.ranker``).
+Models: ``svm_then_lr`` (our default: ``svm`` until 5% of the records are known relevant, then ``lr``), ``svm``
+(ASReview's default elas_u4 re-implemented on our loop), ``lr`` (ours) and ``nb`` (ASReview's elas_u3, its version 1
+default); ``svm_lr``, ``embed``, ``ensemble`` and ``ngrams`` (the ensemble without ``embed``: what the embeddings add)
+with ``--models`` (``reviewkit.screening.prioritise.ranker``). ``svm_then_lr_2`` … ``svm_then_lr_5`` are
+``svm_then_lr`` switching at 2% … 5%, registered here for ``--select`` to choose the share among.
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
 (``reviewkit.screening.prioritise.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
@@ -18,7 +20,8 @@ record), one replay at a time in parallel with ours, and is scored by the same c
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
-    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr,ngrams] [--replays benchmarks/out/replays]
+    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr,ngrams,svm_then_lr_2,…]
+        [--replays benchmarks/out/replays]
         [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
 
 ``--select`` is how the default ranking model is chosen (``lodo``): every candidate and ASReview are replayed on
@@ -61,7 +64,7 @@ import lodo
 import numpy as np
 
 from reviewkit.core.storage import atomic_write_text
-from reviewkit.screening.prioritise import embeddings
+from reviewkit.screening.prioritise import embeddings, ranker
 from reviewkit.screening.prioritise.models import DEFAULT_MODEL
 from reviewkit.screening.prioritise.ranker import Ranker, corpus_features
 from reviewkit.screening.prioritise.simulate import LabelledData, Replay, prior_records, read_labelled, replay, replays
@@ -72,9 +75,15 @@ DATA = ROOT.parent / "shared" / "data" / "screening"
 MODELS = tuple(dict.fromkeys((DEFAULT_MODEL, "svm", "lr", "nb")))  # and the others of ranker.MODELS with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
 REPLAYS = ROOT / "benchmarks" / "out" / "replays"
-CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr", "ngrams")  # what --select chooses among, simplest first (see select())
+SWITCH_SHARES = (2, 3, 4, 5)  # per cent known relevant at which the candidates svm_then_lr_2 … _5 switch to lr
+for _share in SWITCH_SHARES:  # at import, so that worker processes have them too
+    ranker.MODELS[f"svm_then_lr_{_share}"] = ranker.MODELS["svm_then_lr"]
+    ranker.SWITCH_AT[f"svm_then_lr_{_share}"] = _share / 100
+CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr", "ngrams",
+              *(f"svm_then_lr_{share}" for share in SWITCH_SHARES))  # what --select chooses among, simplest first
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
           "svm_lr": "svm + lr, equal weights (ours)", "lr_words": "lr words (ours)",
+          "svm_then_lr": "svm, then lr from 5% known relevant (ours)",
           "embed": "lr embeddings (ours)",
           "svm": "svm = ASReview elas_u4 (our loop)",
           "nb": "nb = ASReview elas_u3 (our loop)", "asreview": "ASReview {version} elas_u4"}
@@ -203,7 +212,7 @@ def latency(paths: list[Path], cache: Path, n_records: int = LATENCY_RECORDS, re
     lines = []
     for model in dict.fromkeys((DEFAULT_MODEL, "svm")):
         began = time.perf_counter()
-        features = corpus_features(texts, model, cache=cache)
+        features = Ranker(texts, model, cache=cache).features  # what a first ranking waits for
         built = time.perf_counter() - began
         timings = []
         for decided in (2, 100, 1_000, 5_000):
@@ -217,7 +226,8 @@ def latency(paths: list[Path], cache: Path, n_records: int = LATENCY_RECORDS, re
                 ranker.ranking()
                 seconds.append(time.perf_counter() - began)
             timings.append(f"{len(known):,} decided {1000 * float(np.median(seconds)):,.0f} ms")
-        lines.append(f"  {model:<9} features once {built:.1f} s; re-rank (median of {repeats}): " + ", ".join(timings))
+        lines.append(f"  {model:<11} features once {built:.1f} s ({', '.join(features)}); re-rank (median of {repeats}): "
+                     + ", ".join(timings))
     sample = [texts[i] for i in rng.choice(len(texts), min(EMBED_SAMPLE, len(texts)), replace=False)]
     embeddings._model.cache_clear()  # so that the time includes loading the model, as a first run's does
     began = time.perf_counter()
@@ -287,7 +297,7 @@ def selection_report(datasets: dict[str, LabelledData], results: dict[str, dict[
     lines = ["Leave-one-dataset-out choice per held-out fold: each candidate's mean WSS@95 on the other data sets and, "
              f"in brackets, its clear losses there against {reference} (a candidate with any is not eligible, lodo.py):"]
     for name, (choice, fold_means, fold_losses) in chosen.items():
-        lines.append(f"  {name:<34} chose {choice:<7} "
+        lines.append(f"  {name:<34} chose {choice:<13} "
                      + "  ".join(f"{c} {fold_means[c]:.4f} ({fold_losses[c]})" for c in candidates))
     lines += ["", f"Chosen on all {len(datasets)} data sets (the default of a new review): {final} ("
               + ", ".join(f"{c} {means[c]:.4f} ({losses[c]} clear losses)" for c in candidates) + ")", "",

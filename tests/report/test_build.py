@@ -395,7 +395,8 @@ def test_methods_name_the_ranking_model_of_the_protocol_or_the_default(stages, t
     review, out = _copy_build(stages, tmp_path)
     write_table(DONE, out, "status")
     default = " ".join(pdf_pages(build_review_pdf(review, out)))
-    assert has(default, f"ranked by {describe(DEFAULT_MODEL)[:-1]}; reviewkit's model “{DEFAULT_MODEL}”, its default)")
+    assert has(default, f"ranked by {describe(DEFAULT_MODEL)} (reviewkit's model “{DEFAULT_MODEL}”, its default) and "
+                        "refitted")  # its own bracket stands mid-phrase
     shutil.copytree(review, tmp_path / "review")
     protocol = tmp_path / "review" / "protocol.yml"
     protocol.write_text(protocol.read_text(encoding="utf-8") + "\nranking_model: nb\n", encoding="utf-8")

@@ -125,7 +125,7 @@ class Protocol(_Strict):
     independent_reviewers: IndependentReviewers = IndependentReviewers()
     # the screening ranking model (reviewkit.screening.prioritise.ranker.MODELS); none: the default chosen by
     # benchmarks/screening.py --select
-    ranking_model: Literal["svm", "nb", "lr", "lr_words", "svm_lr", "embed", "ensemble", "ngrams"] | None = None
+    ranking_model: Literal["svm_then_lr", "svm", "nb", "lr", "lr_words", "svm_lr", "embed", "ensemble", "ngrams"] | None = None
     certainty: str
 
     def reference_problems(self) -> list[tuple[tuple[str | int, ...], str]]:

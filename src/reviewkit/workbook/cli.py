@@ -275,7 +275,7 @@ def parser() -> argparse.ArgumentParser:
     seeds.add_argument("--seeds", type=int, default=3, help="replay with seeds 1..N (default: 3)")
     seeds.add_argument("--seed", type=int, action="append", help="replay with this seed (repeat for several)")
     simulate_cmd.add_argument("--json", action="store_true", help="one JSON object per seed, a line each")
-    simulate_cmd.add_argument("--model", help="the ranking model: lr, lr_words, svm, nb, svm_lr, ngrams, embed or ensemble (default: "
+    simulate_cmd.add_argument("--model", help="the ranking model: svm_then_lr, svm, lr, lr_words, nb, svm_lr, ngrams, embed or ensemble (default: "
                                                 "reviewkit's, see reviewkit.screening.prioritise.ranker)")
     simulate_cmd.add_argument("--cache", type=Path,
                               help="a folder to keep the sentence embeddings in, so that a second run reads them back")

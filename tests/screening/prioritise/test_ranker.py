@@ -138,7 +138,7 @@ def test_a_model_with_embeddings_ranks_at_once_without_them_and_they_join_once_k
     assert ranking_model(records, "ensemble", tmp_path) == "ngrams"
     assert ranking_model(records, "embed", None) == "lr"
     assert ranking_model(records, "svm", tmp_path) == "svm" and ranking_model(records, None, tmp_path) == DEFAULT_MODEL
-    statement = ranking_statement("ensemble", "ngrams", 4)
+    statement = ranking_statement("ensemble", "ngrams", {0: True, 1: False, 2: False, 3: False}, 5)
     assert statement.startswith(f"Ranked by {describe('ngrams')} (`ngrams`), fitted on the 4 title/abstract decisions")
     assert "The protocol's model `ensemble` also reads sentence embeddings" in statement
     assert "join the ranking on its next run" in statement
@@ -146,7 +146,32 @@ def test_a_model_with_embeddings_ranks_at_once_without_them_and_they_join_once_k
     assert ranking_model(records, "ensemble", tmp_path) == "ensemble"
     assert keep_embeddings(records, "ensemble", tmp_path) == 0  # kept: nothing computed again
     assert keep_embeddings(records, "svm", tmp_path / "other") == 0 and not (tmp_path / "other").exists()
-    assert ranking_statement("ensemble", "ensemble", 4) == (f"Ranked by {describe('ensemble')} (`ensemble`), fitted on "
+    assert ranking_statement("ensemble", "ensemble", {0: True, 1: False, 2: False, 3: False}, 5) == (f"Ranked by {describe('ensemble')} (`ensemble`), fitted on "
                                                             "the 4 title/abstract decisions so far.")
-    assert ranking_statement(None, DEFAULT_MODEL, 2).startswith(f"Ranked by {describe(DEFAULT_MODEL)} (`{DEFAULT_MODEL}`, "
+    assert ranking_statement(None, DEFAULT_MODEL, {0: True, 1: False}, 5).startswith(f"Ranked by {describe(DEFAULT_MODEL)} (`{DEFAULT_MODEL}`, "
                                                                 "the default), fitted on the 2")
+
+
+def test_the_switching_model_ranks_with_the_svm_until_five_per_cent_are_known_relevant(monkeypatch):
+    """Below the share, only the SVM is fitted and ranks, as ``svm`` would; from it on, only logistic regression."""
+    texts, labels = corpus(n_relevant=8, n_other=52)  # 60 records: the switch at 3 known relevant
+    relevant, irrelevant = np.flatnonzero(labels), np.flatnonzero(~labels)
+    fitted = []
+    monkeypatch.setattr(ranker_module, "_scores", lambda classifier, *rest, made=ranker_module._scores:
+                        fitted.append(classifier) or made(classifier, *rest))
+    switching, svm, lr = (Ranker(texts, m, seed=1) for m in ("svm_then_lr", "svm", "lr"))
+    two = {int(relevant[0]): True, int(relevant[1]): True, int(irrelevant[0]): False}
+    assert set(switching.features) == {"words"}  # the character n-grams only once they rank
+    switching.update(two)
+    assert fitted == ["svm"] and list(switching.weights) == [1, 0] and set(switching.features) == {"words"}
+    svm.update(two)
+    assert switching.ranking() == svm.ranking()
+    three = two | {int(relevant[2]): True}
+    fitted.clear()
+    switching.update(three)
+    assert fitted == ["lr"] and list(switching.weights) == [0, 1] and set(switching.features) == {"words", "words_chars"}
+    lr.update(three)
+    assert switching.ranking() == lr.ranking()
+    assert ranking_statement(None, "svm_then_lr", two, 60).endswith(
+        "It switches at 3 of the 60 records known relevant; 2 are, so the linear SVM ranked them.")
+    assert ranking_statement(None, "svm_then_lr", three, 60).endswith("3 are, so logistic regression ranked them.")

@@ -6,7 +6,7 @@ the labelled reviews of ``../shared/data/screening``, robustness first (see ``ra
 """
 from __future__ import annotations
 
-DEFAULT_MODEL = "svm"
+DEFAULT_MODEL = "svm_then_lr"
 
 DESCRIPTIONS = {
     "svm": "a linear SVM on TF-IDF word 1–2-grams (ASReview's default, ELAS u4)",
@@ -20,6 +20,8 @@ DESCRIPTIONS = {
               "well each has ranked so far",
     "svm_lr": "the linear SVM on TF-IDF word 1–2-grams and logistic regression on word 1–2-grams and character "
               "3–5-grams, their standardised scores averaged",
+    "svm_then_lr": "a linear SVM on TF-IDF word 1–2-grams (ASReview's default, ELAS u4) until 5% of the records are "
+                   "known relevant, then logistic regression on word 1–2-grams and character 3–5-grams",
 }
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from reviewkit.records.model import Record
 from reviewkit.screening.prioritise.embeddings import embed, not_cached
 from reviewkit.screening.prioritise.models import DEFAULT_MODEL, describe
-from reviewkit.screening.prioritise.ranker import Ranker, ready_model, record_text, uses_embeddings
+from reviewkit.screening.prioritise.ranker import SWITCH_AT, Ranker, ready_model, record_text, switch_count, uses_embeddings
 
 
 def review_labels(table, records: Sequence[Record], stage: str = "title_abstract") -> dict[int, bool]:
@@ -65,12 +65,18 @@ def ranking_model(records: Sequence[Record], model: str | None, cache: str | Pat
     return ready_model(model or DEFAULT_MODEL, [record_text(r) for r in records], cache)
 
 
-def ranking_statement(chosen: str | None, model: str, decisions: int) -> str:
-    """What ranked the records, for the notebook: ``model``, fitted on ``decisions``; ``chosen``: the protocol's
-    ``ranking_model`` (none: the default), which ``model`` differs from while its embeddings are not computed."""
+def ranking_statement(chosen: str | None, model: str, labels: Mapping[int, bool], n_records: int) -> str:
+    """What ranked the records, for the notebook: ``model``, fitted on the decisions ``labels`` (``review_labels``)
+    of ``n_records`` records, and for a switching model which of its two members ranked; ``chosen``: the
+    protocol's ``ranking_model`` (none: the default), which ``model`` differs from while its embeddings are not
+    computed."""
     wanted = chosen or DEFAULT_MODEL
     text = (f"Ranked by {describe(model)} (`{model}`{'' if chosen or model != wanted else ', the default'}), "
-            f"fitted on the {decisions} title/abstract decisions so far.")
+            f"fitted on the {len(labels)} title/abstract decisions so far.")
+    if model in SWITCH_AT:
+        needed, relevant = switch_count(model, n_records), sum(labels.values())
+        text += (f" It switches at {needed:,} of the {n_records:,} records known relevant; {relevant:,} are, so "
+                 f"{'logistic regression' if relevant >= needed else 'the linear SVM'} ranked them.")
     if model != wanted:
         whose = "The protocol's" if chosen else "The default"
         text += (f" {whose} model `{wanted}` also reads sentence embeddings, "
