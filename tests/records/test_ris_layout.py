@@ -2,6 +2,7 @@
 the size of the batches rispy parses."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -144,8 +145,8 @@ def test_a_script_without_a_main_guard_reads_a_large_export_once(tmp_path):
 _PARSED_HERE: list[str] = []
 
 
-def _dies_in_a_worker(text: str, parent: int = os.getpid()) -> list[dict]:
-    if os.getpid() != parent:
+def _dies_in_a_worker(text: str) -> list[dict]:
+    if multiprocessing.parent_process() is not None:  # in a worker, forked or started from a fresh interpreter
         os._exit(1)
     _PARSED_HERE.append(text)
     return _parse_here(text)
