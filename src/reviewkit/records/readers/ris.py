@@ -51,7 +51,7 @@ def parse(text: str, path: Path) -> Iterator[Parsed]:
             yield from _parsed(pieces, _records(_joined(pieces)))
         return
     with pool:
-        pending: deque[tuple[list[_Piece], Future]] = deque()
+        pending: deque[tuple[list[_Piece], Future | None]] = deque()
         for pieces in _batches(text):
             pending.append((pieces, _submit(pool, pieces)))
             if len(pending) > 2 * workers:  # a few batches in flight: the text is not held twice
