@@ -131,12 +131,11 @@ def _view(name: str, texts: Sequence[str], cache: str | Path | None) -> Features
     raise ValueError(f"unknown feature view {name!r}")
 
 
-def corpus_features(texts: Sequence[str], *models: str, cache: str | Path | None = None,
-                    views: Sequence[str] = ()) -> dict[str, Features]:
-    """The corpus features the models (default: the default model) or the ``views`` need, one matrix per view with
-    a row per text: compute them once, and pass them to every ``Ranker`` of the corpus. ``cache``: a folder where
-    the sentence embeddings are kept between runs (``embeddings.embed``)."""
-    views = set(views) or {member.view for model in models or (DEFAULT_MODEL,) for member in _members(model)}
+def corpus_features(texts: Sequence[str], *models: str, cache: str | Path | None = None) -> dict[str, Features]:
+    """The corpus features the models (default: the default model) need, one matrix per view with a row per
+    text: compute them once, and pass them to every ``Ranker`` of the corpus. ``cache``: a folder where the
+    sentence embeddings are kept between runs (``embeddings.embed``)."""
+    views = {member.view for model in models or (DEFAULT_MODEL,) for member in _members(model)}
     # the embeddings last: they take longest, and text with no words to rank on is refused by the n-grams first
     return {view: _view(view, list(texts), cache) for view in sorted(views, key=lambda v: (v == "embed", v))}
 
@@ -195,7 +194,7 @@ class Ranker:
         # a switching model's second member reads its view once it first ranks: the first ranking of 10,000 records
         # does not wait the 20 to 30 s their character n-grams take
         for member in self.members[:1] if model in SWITCH_AT else self.members:
-            self._view(member.view)
+            self._features_of(member.view)
         self.scores = np.zeros(self.n)
         self.decided = np.zeros(self.n, dtype=bool)
         self.weights = np.full(len(self.members), 1 / len(self.members))
@@ -214,18 +213,18 @@ class Ranker:
                 before.extend(scores[rows[new]])
             self._outcomes.extend(y[new])
         self.weights = self._weights(int(y.sum()))
-        self._member_scores = [_standardise(_scores(m.classifier, self._view(m.view), rows, y, self.seed))
+        self._member_scores = [_standardise(_scores(m.classifier, self._features_of(m.view), rows, y, self.seed))
                                if weight else np.zeros(self.n) for m, weight in zip(self.members, self.weights)]
         self.scores = np.average(self._member_scores, axis=0, weights=self.weights)
         self.decided = np.zeros(self.n, dtype=bool)
         self.decided[rows] = True
         return self.scores
 
-    def _view(self, name: str) -> Features:
-        """The corpus features of view ``name``: those given or computed before, else computed now and kept."""
-        if name not in self.features:
-            self.features[name] = corpus_features(self._texts, cache=self._cache, views=(name,))[name]
-        return self.features[name]
+    def _features_of(self, view: str) -> Features:
+        """The corpus features of ``view``: those given or computed before, else computed now and kept."""
+        if view not in self.features:
+            self.features[view] = _view(view, list(self._texts), self._cache)
+        return self.features[view]
 
     def _weights(self, relevant: int) -> np.ndarray:
         """Members weighed by how well their earlier scores separated the records decided since (see above); for a
