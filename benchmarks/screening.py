@@ -10,8 +10,8 @@ WSS@95 per data set and model, where the statistical stopping rule (``reviewkit.
 Models: ``svm_then_lr`` (our default: ``svm`` until 5% of the records are known relevant, then ``lr``), ``svm``
 (ASReview's default elas_u4 re-implemented on our loop), ``lr`` (ours) and ``nb`` (ASReview's elas_u3, its version 1
 default); ``svm_lr``, ``embed``, ``ensemble`` and ``ngrams`` (the ensemble without ``embed``: what the embeddings add)
-with ``--models`` (``reviewkit.screening.prioritise.ranker``). ``svm_then_lr_2`` … ``svm_then_lr_5`` are
-``svm_then_lr`` switching at 2% … 5%, registered here for ``--select`` to choose the share among.
+with ``--models`` (``reviewkit.screening.prioritise.ranker``). ``svm_then_lr_5`` … ``svm_then_lr_2`` are
+``svm_then_lr`` switching at 5% … 2%, registered here for ``--select`` to choose the share among.
 Our loop refits after every record for the first 100, then after every 1% of the records screened so far
 (``reviewkit.screening.prioritise.simulate``). With ``--asreview-python`` (or an ``asreview`` on PATH), ASReview's own ``asreview
 simulate`` runs on the same data with the same prior records and seeds (its default model, refitted after every
@@ -20,14 +20,15 @@ record), one replay at a time in parallel with ours, and is scored by the same c
     .venv/bin/python benchmarks/screening.py [--data ../shared/data/screening] [--seeds 3]
         [--models lr,svm,nb] [--only NAME ...] [--asreview-python /tmp/asr/bin/python | --no-asreview]
         [--no-latency | --latency-only] [--cache benchmarks/out/cache]
-    .venv/bin/python benchmarks/screening.py --select [--candidates svm,nb,lr_words,lr,svm_lr,ngrams,svm_then_lr_2,…]
+    .venv/bin/python benchmarks/screening.py --select [--candidates svm,svm_then_lr_5,…,nb,lr_words,lr,svm_lr,ngrams]
         [--replays benchmarks/out/replays]
         [--asreview-python /tmp/asr/bin/python] [--seeds 3] [--only NAME ...]
 
 ``--select`` is how the default ranking model is chosen (``lodo``): every candidate and ASReview are replayed on
 every data set and seed, each replay kept under ``--replays`` (a run can be stopped and resumed, and a second run
 only reads them); for each data set left out in turn, a candidate is chosen on the others (robustness first: of those
-that lose clearly to ASReview on none of them, the best mean WSS@95; ``lodo``) and scored on it, beside ASReview with
+that lose clearly to ASReview on none of them, the best mean WSS@95, or the first candidate listed whose shortfall
+against it is within one standard error; ``lodo``) and scored on it, beside ASReview with
 the seeds' spread; then, for the chosen model's held-out replays,
 where the statistical stopping rule and "k irrelevant in a row" would have stopped. The sentence-embedding models
 (``embed``, ``ensemble``) are not among the default candidates: embedding the pool's 56,657 texts takes hours on 2
@@ -75,12 +76,13 @@ DATA = ROOT.parent / "shared" / "data" / "screening"
 MODELS = tuple(dict.fromkeys((DEFAULT_MODEL, "svm", "lr", "nb")))  # and the others of ranker.MODELS with --models
 CACHE = ROOT / "benchmarks" / "out" / "cache"
 REPLAYS = ROOT / "benchmarks" / "out" / "replays"
-SWITCH_SHARES = (2, 3, 4, 5)  # per cent known relevant at which the candidates svm_then_lr_2 … _5 switch to lr
+SWITCH_SHARES = (5, 4, 3, 2)  # per cent known relevant at which the candidates svm_then_lr_5 … _2 switch to lr
 for _share in SWITCH_SHARES:  # at import, so that worker processes have them too
     ranker.MODELS[f"svm_then_lr_{_share}"] = ranker.MODELS["svm_then_lr"]
     ranker.SWITCH_AT[f"svm_then_lr_{_share}"] = _share / 100
-CANDIDATES = ("svm", "nb", "lr_words", "lr", "svm_lr", "ngrams",
-              *(f"svm_then_lr_{share}" for share in SWITCH_SHARES))  # what --select chooses among, simplest first
+# What --select chooses among, closest to ASReview's default first (lodo's one-standard-error rule prefers the
+# earlier): svm itself, the switching models latest switch first, then the models that differ from the first ranking.
+CANDIDATES = ("svm", *(f"svm_then_lr_{share}" for share in SWITCH_SHARES), "nb", "lr_words", "lr", "svm_lr", "ngrams")
 LABELS = {"ensemble": "ensemble (ours)", "ngrams": "ensemble without embeddings", "lr": "lr word+char (ours)",
           "svm_lr": "svm + lr, equal weights (ours)", "lr_words": "lr words (ours)",
           "svm_then_lr": "svm, then lr from 5% known relevant (ours)",
@@ -292,15 +294,17 @@ def selection_report(datasets: dict[str, LabelledData], results: dict[str, dict[
 
     wss, to_95, to_100 = figure("wss_95"), figure("records_to_95"), figure("records_to_100")
     chosen = lodo.folds(wss, candidates, reference)
-    final, means, losses = lodo.choose(wss, candidates, reference=reference)
+    final = lodo.choose(wss, candidates, reference=reference)
     sizes = {name: (len(d.labels), d.n_relevant) for name, d in datasets.items()}
-    lines = ["Leave-one-dataset-out choice per held-out fold: each candidate's mean WSS@95 on the other data sets and, "
-             f"in brackets, its clear losses there against {reference} (a candidate with any is not eligible, lodo.py):"]
-    for name, (choice, fold_means, fold_losses) in chosen.items():
-        lines.append(f"  {name:<34} chose {choice:<13} "
-                     + "  ".join(f"{c} {fold_means[c]:.4f} ({fold_losses[c]})" for c in candidates))
-    lines += ["", f"Chosen on all {len(datasets)} data sets (the default of a new review): {final} ("
-              + ", ".join(f"{c} {means[c]:.4f} ({losses[c]} clear losses)" for c in candidates) + ")", "",
+    lines = ["Leave-one-dataset-out choice per held-out fold: the eligible candidate with the best mean, the one chosen "
+             "(the first within one standard error of it), and each candidate's mean WSS@95 on the other data sets "
+             f"with, in brackets, its clear losses there against {reference} (a candidate with any is not eligible, lodo.py):"]
+    for name, fold in chosen.items():
+        lines.append(f"  {name:<34} best {fold.best:<13} chose {fold.model:<13} "
+                     + "  ".join(f"{c} {fold.means[c]:.4f} ({fold.losses[c]})" for c in candidates))
+    lines += ["", f"Chosen on all {len(datasets)} data sets (the default of a new review): {final.model}, best mean "
+              f"{final.best} (" + ", ".join(f"{c} {final.means[c]:.4f} ({final.losses[c]} clear losses)" for c in candidates)
+              + ")", "",
               f"Held-out figures: each data set scored with the model chosen without it, beside {reference} "
               f"(mean (min–max) over seeds {', '.join(str(r.seed) for r in next(iter(results.values()))[reference])}):",
               *lodo.fold_table(wss, chosen, reference, sizes, to_95, to_100), "",
