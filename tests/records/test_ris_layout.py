@@ -9,6 +9,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,8 +97,10 @@ def test_author_and_keyword_lists_are_cleaned_as_each_value_alone_would_be(value
     assert fields.keywords(values) == tuple(w for v in values for part in v.split(";") if (w := fields.clean(part)))
 
 
-def test_a_large_export_parsed_in_worker_processes_gives_the_records_a_serial_read_gives(tmp_path, monkeypatch):
-    """Batches parsed in worker processes come back in file order, malformed records kept in their place."""
+@pytest.mark.parametrize("chunk", [1, 90, 400, 1 << 20])
+def test_a_large_export_parsed_in_worker_processes_gives_the_records_a_serial_read_gives(tmp_path, monkeypatch, chunk):
+    """Pieces read in worker processes come back in file order, malformed records kept in their place with their
+    lines, wherever the pieces are cut (after every ER line, inside a record cut short, or not at all)."""
     text, _ = _write([{"title": f"trial {n} of stem cells", "authors": ["Smith, J."], "keywords": ["bone marrow"],
                        "wrap_title": n % 3 == 0, "wrap_keyword": n % 4 == 0, "blank_inside": n % 5 == 0,
                        "gap": "\n"} for n in range(60)], "Exported 2026")
@@ -107,6 +110,7 @@ def test_a_large_export_parsed_in_worker_processes_gives_the_records_a_serial_re
     monkeypatch.setattr(ris, "BATCH", 7)
     serial = read_file(path)
     pools = []
+    monkeypatch.setattr(ris, "CHUNK", chunk)
     monkeypatch.setattr(ris, "_workers", lambda size: 2)
     monkeypatch.setattr(ris, "_pool", lambda workers, made=ris._pool: pools.append(made(workers)) or pools[-1])
     parallel = read_file(path)
@@ -131,7 +135,7 @@ def test_a_script_without_a_main_guard_reads_a_large_export_once(tmp_path):
     script.write_text(
         "import sys\n"
         "from reviewkit.records.readers import read_file, ris\n"
-        "ris.PARALLEL_FROM, ris.BATCH, ris.usable_cores = 0, 5, lambda: 2  # workers for a small export\n"
+        "ris.PARALLEL_FROM, ris.CHUNK, ris.usable_cores = 0, 100, lambda: 2  # workers for a small export\n"
         "made = ris._pool\n"
         "ris._pool = lambda workers: print('pool', made(workers) is not None) or made(workers)\n"
         "print('script ran')\n"
@@ -142,24 +146,30 @@ def test_a_script_without_a_main_guard_reads_a_large_export_once(tmp_path):
     assert run.stdout.split("\n") == ["script ran", "pool True", "40", ""], run.stdout + run.stderr
 
 
-_PARSED_HERE: list[str] = []
-
-
-def _dies_in_a_worker(text: str) -> list[dict]:
+def _dies_in_a_worker(text: str, first_line: int) -> list[tuple]:
     if multiprocessing.parent_process() is not None:  # in a worker, forked or started from a fresh interpreter
         os._exit(1)
+    raise AssertionError("only workers call it")
+
+
+_PARSED_HERE: list[str] = []
+_parse_here = ris._records
+
+
+def _parsed_here(text: str) -> list[dict]:
     _PARSED_HERE.append(text)
     return _parse_here(text)
 
 
-_parse_here = ris._records
-
-
-def test_a_worker_that_dies_leaves_its_batches_to_be_parsed_here(tmp_path, monkeypatch):
+def test_a_worker_that_dies_leaves_its_pieces_to_be_read_here(tmp_path, monkeypatch):
     """A worker killed mid-import (out of memory) costs time, not records, and raises nothing."""
     path = _export_of(40, tmp_path)
-    monkeypatch.setattr(ris, "BATCH", 5)
+    pools = []
+    monkeypatch.setattr(ris, "CHUNK", 100)
     monkeypatch.setattr(ris, "_workers", lambda size: 2)
-    monkeypatch.setattr(ris, "_records", _dies_in_a_worker)
+    monkeypatch.setattr(ris, "_pool", lambda workers, made=ris._pool: pools.append(made(workers)) or pools[-1])
+    monkeypatch.setattr(ris, "_parse_chunk", _dies_in_a_worker)
+    monkeypatch.setattr(ris, "_records", _parsed_here)
     assert [c.title for c in read_file(path).citations] == [f"trial {k} of stem cells" for k in range(40)]
+    assert pools and pools[0] is not None
     assert sum(text.count("TY  - ") for text in _PARSED_HERE) == 40  # all of them here, as the workers died

@@ -7,10 +7,11 @@ record elsewhere) and tagged lines with no ``TY`` before them (skipped), each wi
 on. A record with a line that is no tag line has its wrapped lines folded into the tag line above:
 rispy would make a wrapped ``KW`` or ``AU`` line a keyword or author of its own. rispy then parses the
 well-formed records a batch (:data:`BATCH`) at a time, few calls for a large export. An export of at
-least :data:`PARALLEL_FROM` characters has its batches parsed in worker processes, one per core (at most
-:data:`WORKERS`), while this process finds the next records' bounds; the records and their order are
-the same (``benchmarks/dedup.py`` prints the time), and a worker that dies (out of memory, killed) leaves its
-batches to be parsed here.
+least :data:`PARALLEL_FROM` characters is cut after an ``ER`` line every :data:`CHUNK` characters or so, and
+each piece is read so (bounds, wrapped lines, rispy) in worker processes, one per core (at most
+:data:`WORKERS`), while this process makes the citations of the pieces read before; the records, their order and
+their lines are the same (``benchmarks/dedup.py`` prints the time), and a worker that dies (out of memory, killed)
+leaves its pieces to be read here.
 """
 from __future__ import annotations
 
@@ -47,22 +48,21 @@ def parse(text: str, path: Path) -> Iterator[Parsed]:
     workers = _workers(len(text))
     pool = _pool(workers) if workers else None
     if pool is None:
-        for pieces in _batches(text):
-            yield from _parsed(pieces, _records(_joined(pieces)))
+        yield from _parse(text)
         return
     with pool:
-        pending: deque[tuple[list[_Piece], Future | None]] = deque()
-        for pieces in _batches(text):
-            pending.append((pieces, _submit(pool, pieces)))
-            if len(pending) > 2 * workers:  # a few batches in flight: the text is not held twice
-                done, future = pending.popleft()
-                yield from _parsed(done, _result(done, future))
-        for done, future in pending:
-            yield from _parsed(done, _result(done, future))
+        pending: deque[tuple[str, int, Future | None]] = deque()
+        for piece, first_line in _chunks(text):
+            pending.append((piece, first_line, _submit(pool, piece, first_line)))
+            if len(pending) > 2 * workers:  # a few pieces in flight: the text is not held twice
+                yield from _result(*pending.popleft())
+        for piece, first_line, future in pending:
+            yield from _result(piece, first_line, future)
 
 
 BATCH = 2000  # records rispy parses in one call: few calls, and the text is not held twice
-PARALLEL_FROM = 32 << 20  # characters (about 25,000 records) from which batches are parsed in worker processes
+PARALLEL_FROM = 32 << 20  # characters (about 25,000 records) from which pieces are read in worker processes
+CHUNK = 2 << 20  # characters (about 2,000 records) of a piece read in a worker
 WORKERS = 4
 _Piece = tuple[int, str, "str | None"]  # a record's line, its text and what is wrong with it (``_pieces``)
 
@@ -90,27 +90,52 @@ def _pool(workers: int) -> ProcessPoolExecutor | None:
         return None
 
 
-def _submit(pool: ProcessPoolExecutor, pieces: list[_Piece]) -> Future | None:
-    """The batch's records, to come from a worker; None once the pool has broken (see :func:`_result`)."""
+def _submit(pool: ProcessPoolExecutor, piece: str, first_line: int) -> Future | None:
+    """The piece's records, to come from a worker; None once the pool has broken (see :func:`_result`)."""
     try:
-        return pool.submit(_records, _joined(pieces))
+        return pool.submit(_parse_chunk, piece, first_line)
     except BrokenProcessPool:
         return None
 
 
-def _result(pieces: list[_Piece], future: Future | None) -> list[dict]:
-    """The records a worker parsed, or, if the pool broke (a worker died), the batch parsed here."""
+def _result(piece: str, first_line: int, future: Future | None) -> Iterator[Parsed]:
+    """The records a worker read, or, if the pool broke (a worker died), the piece read here."""
     try:
         if future is not None:
-            return future.result()
+            return (Parsed(*record) for record in future.result())
     except BrokenProcessPool:
         pass
-    return _records(_joined(pieces))
+    return _parse(piece, first_line)
 
 
-def _batches(text: str) -> Iterator[list[_Piece]]:
+def _chunks(text: str) -> Iterator[tuple[str, int]]:
+    """``text`` in pieces of about :data:`CHUNK` characters, each but the last ending with an ``ER`` line, and the
+    line each starts on. A piece after the first starts with the newline that ends that ``ER`` line, as
+    :func:`_pieces` finds a bound: read alone, each gives what it gives as part of the whole."""
+    start, line = 0, 1
+    while start < len(text):
+        end = text.find("\nER  -", start + CHUNK)
+        end = text.find("\n", end + 1) if end >= 0 else -1
+        end = len(text) if end < 0 else end
+        yield text[start:end], line
+        line += text.count("\n", start, end)
+        start = end
+
+
+def _parse(text: str, first_line: int = 1) -> Iterator[Parsed]:
+    """The records of ``text`` (all of an export, or a piece from :func:`_chunks` starting on ``first_line``)."""
+    for pieces in _batches(text, first_line):
+        yield from _parsed(pieces, _records(_joined(pieces)))
+
+
+def _parse_chunk(text: str, first_line: int) -> list[tuple]:
+    """:func:`_parse` in a worker process, each record as a tuple (they travel back faster than ``Parsed``)."""
+    return [(p.line, p.fields, p.problem, p.field) for p in _parse(text, first_line)]
+
+
+def _batches(text: str, first_line: int) -> Iterator[list[_Piece]]:
     batch: list[_Piece] = []
-    for piece in _pieces(text):
+    for piece in _pieces(text, first_line):
         batch.append(piece)
         if len(batch) == BATCH:
             yield batch
@@ -127,7 +152,7 @@ _PARSER = rispy.RisParser(mapping={t: t for t in _TAGS}, list_tags=_LIST_TAGS, s
 
 
 def _records(text: str) -> list[dict[str, str | tuple[str, ...]]]:
-    """The citation fields of each record in ``text`` (run in a worker process for a large export)."""
+    """The citation fields of each record in ``text``."""
     return [_fields(record) for record in _PARSER.parse(text)]
 
 
@@ -137,11 +162,11 @@ def _parsed(pieces: list[_Piece], records: list[dict]) -> Iterator[Parsed]:
         yield Parsed(line, next(fields)) if problem is None else _broken(line, text, problem)
 
 
-def _pieces(text: str) -> Iterator[_Piece]:
+def _pieces(text: str, first_line: int) -> Iterator[_Piece]:
     """``(line, text, problem)`` of each record and of each run of tagged lines outside a record, in file
     order: ``problem`` None for a well-formed record (its wrapped lines folded), else what is wrong (""
     when no ``TY`` line starts it)."""
-    lines = _LineNumbers(text)
+    lines = _LineNumbers(text, first_line)
     opened, after = -1, 0  # where the open record's TY line starts; where the last record ended
     for bound in _bounds(text):
         at = bound.start(1)
@@ -186,8 +211,8 @@ def _tag_line(text: str, start: int, end: int) -> int:
 class _LineNumbers:
     """The line number of a position in ``text``, for positions asked in increasing order."""
 
-    def __init__(self, text: str) -> None:
-        self.text, self.position, self.line = text, 0, 1
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text, self.position, self.line = text, 0, first_line
 
     def at(self, position: int) -> int:
         self.line += self.text.count("\n", self.position, position)
