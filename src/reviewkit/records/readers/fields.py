@@ -50,13 +50,16 @@ def doi(value: str) -> str:
 
 def year(value: str) -> str:
     """The first four-digit year in a date such as ``2018//``, ``2019 Mar 4`` or ``20/04/2012``."""
+    if len(value) == 4 and value.isascii() and value.isdigit():  # most dates: the year alone
+        return value if "1500" <= value <= "2099" else ""
     found = _YEAR.search(value)
     return found.group(1) if found else ""
 
 
 def pages(first: str, last: str = "") -> str:
     """``first-last`` with any dash as a hyphen; a range already in ``first`` is kept."""
-    first, last = _DASHES.sub("-", first.strip()), last.strip()
+    first, last = first.strip(), last.strip()
+    first = first if first.isdigit() else _DASHES.sub("-", first)
     return f"{first}-{last}" if first and last and "-" not in first else first or last
 
 
