@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from reviewkit.records.dedup.compared import Normalised
+from reviewkit.records.dedup.compared import Normalised, with_details
 from reviewkit.records.dedup.normalise import journal_relation, name_words
 
 TITLE_MATCH = 90  # least title similarity (rapidfuzz ratio) for a match without a shared identifier or place
@@ -45,13 +45,14 @@ class Features(NamedTuple):
 
 def pair_features(norm: Normalised, pairs: np.ndarray, title_scores: np.ndarray) -> list[Features | None]:
     """What records ``i`` and ``j`` share, for each pair ``(i, j)`` of ``pairs`` with its title similarity;
-    None when one is a conference paper and the other not: those are never one publication. ``norm`` has the
-    details of every record in the pairs (:func:`~reviewkit.records.dedup.compared.with_details`)."""
+    None when one is a conference paper and the other not: those are never one publication. The fields only
+    judging needs are normalised here, for the records of the pairs (:func:`~reviewkit.records.dedup.compared.with_details`)."""
     if len(pairs) == 0:
         return []
     rows = np.unique(pairs)  # each record's values once, at its place in rows
     left, right = np.searchsorted(rows, pairs[:, 0]), np.searchsorted(rows, pairs[:, 1])
     rows = rows.tolist()
+    norm = with_details(norm, rows)
 
     def of(values: Sequence | dict) -> list:
         return [values[r] for r in rows]

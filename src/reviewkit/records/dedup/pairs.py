@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from reviewkit.records.dedup.compared import Normalised, with_details
+from reviewkit.records.dedup.compared import Normalised
 from reviewkit.records.dedup.features import BUNDLE, LETTERS, TITLE_MATCH, Features, pair_features, value_codes, within
 from reviewkit.records.dedup.normalise import last_page
 
@@ -202,7 +202,7 @@ def matches(norm: Normalised) -> list[Match]:
     )
     keep = placed | (scores >= TITLE_MATCH)
     pairs = pairs[keep]
-    shared = pair_features(with_details(norm, np.unique(pairs).tolist()), pairs, scores[keep])
+    shared = pair_features(norm, pairs, scores[keep])
     return [match for f, (i, j) in zip(shared, pairs.tolist()) if (match := judge(f, i, j)) is not None]
 
 
